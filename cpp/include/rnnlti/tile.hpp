@@ -1,0 +1,53 @@
+// Moving a block of up to kLanes<T> channels between strided memory and a small lane-major buffer
+// buf[t * kLanes + lane], so that a recurrence in time runs with one SIMD lane per channel.
+#pragma once
+
+#include "common.hpp"
+
+namespace rnnlti {
+
+// buf[t][l] = x[c0 + l][t0 + t] for t < n, l < lanes; unused lanes are zero.
+template <class T, class S>
+inline void gather_tile(const Signals<S>& x, index_t c0, int lanes, index_t t0, index_t n, T* buf) {
+  constexpr int L = kLanes<T>;
+  if (lanes < L) {
+    for (index_t i = 0; i < n * L; ++i) buf[i] = T(0);
+  }
+  if (x.s_inner == 1 && (c0 % x.inner) + lanes <= x.inner) {
+    // Channels adjacent in memory (time-first layout): read each time step's row contiguously.
+    const S* src = x.channel(c0) + t0 * x.s_time;
+    for (index_t t = 0; t < n; ++t)
+      for (int l = 0; l < lanes; ++l) buf[t * L + l] = src[t * x.s_time + l];
+    return;
+  }
+  for (int l = 0; l < lanes; ++l) {
+    const S* src = x.channel(c0 + l) + t0 * x.s_time;
+    const index_t st = x.s_time;
+    for (index_t t = 0; t < n; ++t) buf[t * L + l] = src[t * st];
+  }
+}
+
+// y[c0 + l][t0 + t] = buf[t][l].
+template <class T>
+inline void scatter_tile(const T* buf, index_t c0, int lanes, index_t t0, index_t n, const Signals<T>& y) {
+  constexpr int L = kLanes<T>;
+  if (y.s_inner == 1 && (c0 % y.inner) + lanes <= y.inner) {
+    T* dst = y.channel(c0) + t0 * y.s_time;
+    for (index_t t = 0; t < n; ++t)
+      for (int l = 0; l < lanes; ++l) dst[t * y.s_time + l] = buf[t * L + l];
+    return;
+  }
+  for (int l = 0; l < lanes; ++l) {
+    T* dst = y.channel(c0 + l) + t0 * y.s_time;
+    const index_t st = y.s_time;
+    for (index_t t = 0; t < n; ++t) dst[t * st] = buf[t * L + l];
+  }
+}
+
+// Number of lane blocks covering `channels` channels.
+template <class T>
+inline index_t lane_blocks(index_t channels) {
+  return (channels + kLanes<T> - 1) / kLanes<T>;
+}
+
+}  // namespace rnnlti

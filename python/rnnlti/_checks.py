@@ -1,0 +1,153 @@
+"""Argument checking and normalisation shared by the public functions.
+
+Every public function funnels its arrays through here: dtypes are resolved once, axes normalised, and
+N-d arrays viewed as the kernels' ``(outer, inner, length)`` batches of signals, without a copy
+whenever the memory layout allows it.
+"""
+from __future__ import annotations
+
+import operator
+from typing import Any, Optional, Sequence, Tuple
+
+import numpy as np
+
+FLOAT_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
+ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
+
+
+def real_array(value: Any, name: str) -> np.ndarray:
+    """``np.asarray(value)``, refusing what is not a real number with a TypeError naming ``name``."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be a real-valued array, got {type(value).__name__}: {exc}") from None
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must be real-valued (float, int or bool), got dtype {arr.dtype}")
+    return arr
+
+
+def float_dtype(*arrays: Optional[np.ndarray]) -> np.dtype:
+    """float32 when every given array is float32, else float64 (the wider type wins; ints -> float64)."""
+    given = [a for a in arrays if a is not None]
+    if given and all(a.dtype == np.float32 for a in given):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def as_dtype(arr: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``arr`` in native byte order and ``dtype``, copied only when needed."""
+    return arr.astype(dtype, copy=False)
+
+
+def normalize_axis(axis: Any, ndim: int, name: str = "axis") -> int:
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {type(axis).__name__}") from None
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name}={axis} is out of range for an array of {ndim} dimension(s)")
+    return axis % ndim
+
+
+def check_activation(activation: Any) -> str:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}")
+    return activation
+
+
+def _merge(shape: Sequence[int], strides: Sequence[int]) -> Optional[Tuple[int, int]]:
+    """(size, stride) of the dimensions taken as one, or None when their strides do not allow it."""
+    dims = [(n, s) for n, s in zip(shape, strides) if n != 1]
+    size = int(np.prod([n for n, _ in dims], dtype=np.int64)) if dims else 1
+    if size == 0 or not dims:
+        return size, 0
+    for (_, s_outer), (n_inner, s_inner) in zip(dims, dims[1:]):
+        if s_outer != s_inner * n_inner:
+            return None
+    return size, dims[-1][1]
+
+
+def _try_batch_view(arr: np.ndarray, axis: int) -> Optional[np.ndarray]:
+    if any(s % arr.itemsize for s in arr.strides):
+        return None
+    pre = _merge(arr.shape[:axis], arr.strides[:axis])
+    post = _merge(arr.shape[axis + 1 :], arr.strides[axis + 1 :])
+    if pre is None or post is None:
+        return None
+    return np.lib.stride_tricks.as_strided(
+        arr,
+        shape=(pre[0], post[0], arr.shape[axis]),
+        strides=(pre[1], post[1], arr.strides[axis]),
+        writeable=arr.flags.writeable,
+    )
+
+
+def batch_view(arr: np.ndarray, axis: int) -> np.ndarray:
+    """``arr`` seen as (outer, inner, length), the kernels' layout, with ``length`` along ``axis``.
+
+    A view when the axes before ``axis`` merge into one and those after it too (always the case for
+    C- or F-contiguous arrays, and for most slices), else a view of a C-contiguous copy.
+    """
+    view = _try_batch_view(arr, axis)
+    if view is None:
+        view = _try_batch_view(np.ascontiguousarray(arr), axis)
+    assert view is not None
+    return view
+
+
+def coefficient_view(
+    coef: np.ndarray, signal_shape: Tuple[int, ...], axis: int, name: str
+) -> np.ndarray:
+    """Coefficients of shape ``batch + (k,)`` as (outer, inner, k) against a signal of ``signal_shape``.
+
+    ``batch`` (empty for one filter shared by every channel) must broadcast against the signal's
+    non-time axes: one filter per channel, a filter bank.
+    """
+    channel_shape = signal_shape[:axis] + signal_shape[axis + 1 :]
+    batch = coef.shape[:-1]
+    try:
+        full = np.broadcast_to(coef, channel_shape + coef.shape[-1:])
+    except ValueError:
+        raise ValueError(
+            f"{name} has batch shape {batch}, which does not broadcast against the signal's channel "
+            f"shape {channel_shape} (the shape of x without its time axis)"
+        ) from None
+    if full.shape[:-1] != channel_shape:
+        raise ValueError(
+            f"{name} has batch shape {batch}, which would broadcast the signal's channel shape "
+            f"{channel_shape} to {full.shape[:-1]}"
+        )
+    # Put the coefficient axis where the time axis is, so the signal's merging rules apply.
+    return batch_view(np.moveaxis(full, -1, axis), axis)
+
+
+def coefficients(value: Any, name: str, dtype: np.dtype, allow_bank: bool = True) -> np.ndarray:
+    """A non-empty real coefficient vector (or a bank of them, one per row) in ``dtype``."""
+    arr = real_array(value, name)
+    if arr.ndim == 0 or arr.shape[-1] == 0 or (arr.ndim > 1 and not allow_bank):
+        expected = "a non-empty 1-D array" + (" (or a bank of shape (..., k))" if allow_bank else "")
+        raise ValueError(f"{name} must be {expected}, got shape {arr.shape}")
+    return as_dtype(arr, dtype)
+
+
+def check_out(out: Optional[np.ndarray], shape: Tuple[int, ...], dtype: np.dtype, name: str = "out") -> np.ndarray:
+    """A fresh C-contiguous output, or the validated ``out=`` array."""
+    if out is None:
+        return np.empty(shape, dtype)
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{name} must be a numpy.ndarray, got {type(out).__name__}")
+    if out.shape != tuple(shape) or out.dtype != dtype:
+        raise ValueError(f"{name} must have shape {tuple(shape)} and dtype {dtype}, got shape {out.shape} and dtype {out.dtype}")
+    if not out.flags.writeable:
+        raise ValueError(f"{name} must be writeable")
+    if any(s % out.itemsize for s in out.strides) or not out.dtype.isnative:
+        raise ValueError(f"{name} must be an aligned native-byte-order array")
+    return out
+
+
+def writable_batch_view(out: np.ndarray, axis: int, name: str = "out") -> np.ndarray:
+    """Like batch_view but never copies: the kernel must write into ``out`` itself."""
+    view = _try_batch_view(out, axis)
+    if view is None:
+        raise ValueError(f"{name} has a memory layout the kernels cannot write in place; pass a C-contiguous array")
+    return view
