@@ -29,7 +29,9 @@ def _question(graph: "FlowGraph", f: Optional[str], v: Optional[str], hold: Iter
 
 def _value_text(value: Any) -> str:
     value = np.asarray(value)
-    return f"{float(value):.4g}" if value.ndim == 0 else "×".join(map(str, value.shape)) + " array"
+    if value.ndim == 0:
+        return f"{float(value):.4g}"
+    return {1: "vector ({})", 2: "matrix ({})"}.get(value.ndim, "array ({})").format("×".join(map(str, value.shape)))
 
 
 def _escape(text: str) -> str:

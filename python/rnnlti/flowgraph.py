@@ -50,7 +50,7 @@ from ._dual import SUPPORTED, Dual
 
 __all__ = [
     "ACTIVATIONS", "ChainRule", "Evaluation", "FlowGraph", "SUPPORTED", "Term",
-    "identity", "relu", "sigmoid",
+    "dense_graph", "identity", "relu", "sigmoid",
 ]
 
 Value = Union[float, np.ndarray]
@@ -96,7 +96,7 @@ class ChainRule(NamedTuple):
         rhs = " + ".join(t.text for t in self.terms) or "0"
         lines = [f"{self.lhs} = {rhs}"]
         pad = " " * len(self.lhs)
-        if self.terms:
+        if self.terms and np.ndim(self.value) == 0:
             numbers = _fmt(self.terms[0].value)
             for t in self.terms[1:]:
                 numbers += f" - {_fmt(-t.value)}" if np.ndim(t.value) == 0 and t.value < 0 else f" + {_fmt(t.value)}"
@@ -106,7 +106,7 @@ class ChainRule(NamedTuple):
 
 
 def _fmt(value: Value) -> str:
-    return f"{value:.6g}" if np.ndim(value) == 0 else f"<array {np.shape(value)}>"
+    return f"{value:.6g}" if np.ndim(value) == 0 else f"<array of shape {np.shape(value)}>"
 
 
 class _Variable(NamedTuple):
@@ -438,7 +438,9 @@ class Evaluation(Mapping[str, Value]):
              title: Optional[str] = None) -> Any:
         """Like FlowGraph.draw, with the values written under the names and the derivative in the title."""
         if title is None and f is not None and v is not None:
-            title = f"{self.graph.notation(f, v, hold)} = {_fmt(self.partial(f, v, hold))}"
+            value = self.partial(f, v, hold)
+            title = self.graph.notation(f, v, hold)
+            title += f" = {value:.6g}" if np.ndim(value) == 0 else f"  (shape {np.shape(value)})"
         return self.graph.draw(path, f, v, hold, values=self._values, title=title)
 
     # --- machinery ---
@@ -488,6 +490,29 @@ class Evaluation(Mapping[str, Value]):
             value = value @ factor
         shaped = tuple(self._shaped(j, a, b) for j, (a, b) in zip(factors, pairs))
         return Term(" · ".join(texts), shaped, self._shaped(value, pairs[0][0], pairs[-1][1]))
+
+
+def dense_graph(activation: str = "tanh", output_activation: Optional[str] = None) -> FlowGraph:
+    """The lecture's fully-connected network (section 5) as a flow graph of vector variables.
+
+    Inputs x (D,), W1 (N, D), b1 (N,), W2 (K, N), b2 (K,) and the target y (K,); nodes
+    ``xi1 = b1 + W1 x``, ``h = g(xi1)``, ``xi2 = b2 + W2 h``, ``yhat = g(xi2)`` and
+    ``L = 1/2 ||yhat - y||^2``.  ``at.total("L", "h")`` is then dL/dh of :func:`rnnlti.dense_backward`.
+    """
+    from ._checks import check_activation
+
+    g = ACTIVATIONS[check_activation(activation)]
+    g_out = g if output_activation is None else ACTIVATIONS[check_activation(output_activation)]
+    graph = FlowGraph()
+    for name, label in [("x", "$x$"), ("W1", "$W^{(1)}$"), ("b1", "$b^{(1)}$"), ("W2", "$W^{(2)}$"),
+                        ("b2", "$b^{(2)}$"), ("y", "$y$")]:
+        graph.input(name, label=label)
+    graph.node("xi1", lambda b1, W1, x: b1 + W1 @ x, label=r"$\xi^{(1)}$")
+    graph.node("h", lambda xi1: g(xi1), label="$h$")
+    graph.node("xi2", lambda b2, W2, h: b2 + W2 @ h, label=r"$\xi^{(2)}$")
+    graph.node("yhat", lambda xi2: g_out(xi2), label=r"$\hat{y}$")
+    graph.node("L", lambda yhat, y: 0.5 * ((yhat - y) ** 2).sum(), label=r"$\mathcal{L}$")
+    return graph
 
 
 def _plain(x: np.ndarray) -> Value:
