@@ -100,6 +100,8 @@ class Dual:
         return Dual(out, rule(out, *values, *[d.tangent for d in duals]))
 
     def __array_function__(self, func: Callable, types: Any, args: Any, kwargs: Any) -> Any:
+        if func in (np.ndim, np.shape, np.size):  # questions about the shape, not the values
+            return func(args[0].value, *args[1:], **kwargs)
         if func is np.sum:
             return _dual(args[0]).sum(*args[1:], **kwargs)
         if func is np.dot:
@@ -113,7 +115,7 @@ class Dual:
             return _dual(args[0]).reshape(*args[1:], **kwargs)
         raise TypeError(
             f"np.{func.__name__} is not supported on flow-graph variables; use the ufuncs {SUPPORTED}, "
-            "operators (+ - * / ** @), indexing, .sum(), .T, np.sum, np.dot, np.outer"
+            "operators (+ - * / ** @), indexing, .sum(), .T, np.sum, np.dot, np.outer, np.shape"
         )
 
 

@@ -348,7 +348,9 @@ class Evaluation(Mapping[str, Value]):
         self._local: Dict[Tuple[str, str], np.ndarray] = {}
 
     def __getitem__(self, name: str) -> Value:
-        return _plain(self._values[self.graph._known(name, "name")])
+        if name not in self._values:  # KeyError, as a Mapping must (so that .get() works)
+            raise KeyError(f"{name!r} is not a variable of the graph (variables: {', '.join(self._values)})")
+        return _plain(self._values[name])
 
     def __contains__(self, name: object) -> bool:
         return name in self._values
