@@ -7,13 +7,17 @@ loops in `rnnlti.reference` are written line by line from it and are the oracle 
 """
 from __future__ import annotations
 
-from . import _core
+from . import _core, flowgraph
 from ._version import __version__
+from .dense import dense_backward, dense_forward
 from .linear import fir, freqz, lfilter, lfilter_zi
 
 __all__ = [
     "__version__",
+    "dense_backward",
+    "dense_forward",
     "fir",
+    "flowgraph",
     "freqz",
     "get_num_threads",
     "lfilter",
