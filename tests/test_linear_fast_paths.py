@@ -153,3 +153,15 @@ def test_fast_paths_bitwise_identical_for_any_thread_count(name, restore_threads
         results.append(FAST_PATHS[name]())
     for r in results[1:]:
         assert np.array_equal(r, results[0])
+
+
+@pytest.mark.parametrize("ba", [([1.0], [1.0, -1.0]), ([0.5, 0.5], [1.0, -0.9995]),
+                                ([1.0, 0.0, -1.0], [1.0, -1.9997 * np.cos(0.01), 0.9997 ** 2])])
+def test_scan_carries_slowly_decaying_states(ba):
+    # Poles at or near the unit circle: the state carried across a chunk (A^2048 z) does not vanish.
+    b, a = ba
+    x = np.random.default_rng(4).standard_normal(LONG[np.float64])
+    y, zf = rnnlti.lfilter(b, a, x, zi=np.ones(len(a) - 1))
+    y_ref, zf_ref = ss.lfilter(b, a, x, zi=np.ones(len(a) - 1))
+    _close(y, y_ref, np.float64)
+    _close(zf, zf_ref, np.float64)
