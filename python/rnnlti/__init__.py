@@ -10,14 +10,31 @@ from __future__ import annotations
 from . import _core
 from ._version import __version__
 from .linear import fir, freqz, lfilter, lfilter_zi
+from .lfilter_grad import LfilterGradients, lfilter_backward
+from .nonlinear import (
+    FirGradients,
+    IirGradients,
+    nonlinear_fir,
+    nonlinear_fir_backward,
+    nonlinear_iir,
+    nonlinear_iir_backward,
+)
 
 __all__ = [
     "__version__",
+    "FirGradients",
+    "IirGradients",
+    "LfilterGradients",
     "fir",
     "freqz",
     "get_num_threads",
     "lfilter",
+    "lfilter_backward",
     "lfilter_zi",
+    "nonlinear_fir",
+    "nonlinear_fir_backward",
+    "nonlinear_iir",
+    "nonlinear_iir_backward",
     "set_num_threads",
 ]
 
