@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import _core
 from ._version import __version__
 from .linear import fir, freqz, lfilter, lfilter_zi
+from .sos import sosfilt, sosfilt_zi
 
 __all__ = [
     "__version__",
@@ -19,6 +20,8 @@ __all__ = [
     "lfilter",
     "lfilter_zi",
     "set_num_threads",
+    "sosfilt",
+    "sosfilt_zi",
 ]
 
 

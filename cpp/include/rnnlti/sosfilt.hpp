@@ -1,0 +1,154 @@
+// A cascade of second-order sections (biquads), in scipy.signal.sosfilt's conventions: section s has
+// coefficients sos[s] = (b0, b1, b2, a0, a1, a2) (divided by a0 below) and computes, as the transposed
+// direct form II with state (z0, z1) (scipy's zi layout),
+//   y[n] = b0 x[n] + z0,   z0 <- b1 x[n] - a1 y[n] + z1,   z1 <- b2 x[n] - a2 y[n],
+// the output of section s being the input of section s + 1.
+//
+// One pass over the data: a time tile of kLanes channels is gathered into a lane-major buffer in L1,
+// every section runs over it, and it is scattered once.  Within a tile the sections run as a wavefront
+// (sample n of section s, then sample n of section s + 1, ...), up to kGroup sections at a time, so
+// that the recurrences of several sections overlap in the FMA pipes instead of each section waiting
+// on its own 8-cycle loop-carried dependency.
+#pragma once
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "common.hpp"
+#include "parallel.hpp"
+#include "tile.hpp"
+
+namespace rnnlti {
+
+template <class T>
+struct SosfiltArgs {
+  Coefs<T> sos;          // per channel: 6 * sections coefficients, section s at [6s, 6s + 6)
+  Signals<const T> x;    // input
+  Signals<T> y;          // output, same outer/inner/length as x (may alias x exactly)
+  Signals<const T> zi;   // initial state of section 0, length 2; data == nullptr for a zero state
+  Signals<T> zf;         // final state of section 0, length 2; data == nullptr when not wanted
+  index_t zi_s_section = 0, zf_s_section = 0;  // element strides between the sections' states
+  index_t sections = 0;
+};
+
+namespace detail {
+
+// Sections run together in one sweep over a tile (register budget: 5 coefficients + 2 states each).
+inline constexpr int kSosGroup = 4;
+
+// One SIMD register of kLanes<T> channels (GCC/Clang vector extension: the compiler keeps the
+// group's states in registers, which plain arrays did not guarantee for every G and dtype).
+template <class T>
+struct Lanes {
+  typedef T type __attribute__((vector_size(64)));
+};
+
+template <class T>
+inline typename Lanes<T>::type load_lanes(const T* p) {
+  typename Lanes<T>::type v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+template <class T>
+inline void store_lanes(T* p, typename Lanes<T>::type v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// Runs G sections over a lane-major tile buf[t * L + l] in place.  cq holds the group's normalised
+// coefficients cq[(5g + k) * L + l] (b0 b1 b2 a1 a2), z its states z[(2g + j) * L + l].
+template <class T, int G>
+void biquad_group(T* buf, index_t len, const T* cq, T* z) {
+  constexpr int L = kLanes<T>;
+  using V = typename Lanes<T>::type;
+  static_assert(sizeof(V) == L * sizeof(T), "one register per lane block");
+  V b0[G], b1[G], b2[G], a1[G], a2[G], z0[G], z1[G];
+  for (int g = 0; g < G; ++g) {
+    b0[g] = load_lanes(cq + (5 * g + 0) * L);
+    b1[g] = load_lanes(cq + (5 * g + 1) * L);
+    b2[g] = load_lanes(cq + (5 * g + 2) * L);
+    a1[g] = load_lanes(cq + (5 * g + 3) * L);
+    a2[g] = load_lanes(cq + (5 * g + 4) * L);
+    z0[g] = load_lanes(z + (2 * g) * L);
+    z1[g] = load_lanes(z + (2 * g + 1) * L);
+  }
+  for (index_t t = 0; t < len; ++t) {
+    V u = load_lanes(buf + t * L);
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g) {
+      // Parenthesised so that the loop-carried path y -> z0 -> y is two FMAs (8 cycles), not four ops.
+      const V y = b0[g] * u + z0[g];
+      z0[g] = (b1[g] * u + z1[g]) - a1[g] * y;
+      z1[g] = b2[g] * u - a2[g] * y;
+      u = y;
+    }
+    store_lanes(buf + t * L, u);
+  }
+  for (int g = 0; g < G; ++g) {
+    store_lanes(z + (2 * g) * L, z0[g]);
+    store_lanes(z + (2 * g + 1) * L, z1[g]);
+  }
+}
+
+template <class T>
+void biquads(T* buf, index_t len, const T* cq, T* z, index_t sections) {
+  constexpr int L = kLanes<T>;
+  for (index_t s = 0; s < sections; s += kSosGroup) {
+    const T* c = cq + 5 * s * L;
+    T* zs = z + 2 * s * L;
+    switch (std::min<index_t>(kSosGroup, sections - s)) {
+      case 1: biquad_group<T, 1>(buf, len, c, zs); break;
+      case 2: biquad_group<T, 2>(buf, len, c, zs); break;
+      case 3: biquad_group<T, 3>(buf, len, c, zs); break;
+      default: biquad_group<T, 4>(buf, len, c, zs); break;
+    }
+  }
+}
+
+// Filters one block of up to L channels through the whole cascade.
+template <class T>
+void sosfilt_block(const SosfiltArgs<T>& p, index_t c0, int lanes) {
+  constexpr int L = kLanes<T>;
+  const index_t S = p.sections;
+  // Lane-major normalised coefficients and states; unused lanes stay zero (no NaN from 0 / 0).
+  std::vector<T> scratch(size_t((7 * S + kTile) * L) + 16, T(0));
+  T* cq = scratch.data();
+  T* z = cq + 5 * S * L;
+  T* buf = z + 2 * S * L;
+  for (int l = 0; l < lanes; ++l) {
+    const index_t c = c0 + l;
+    for (index_t s = 0; s < S; ++s) {
+      const T a0 = p.sos.get(c, 6 * s + 3);
+      const int src[5] = {0, 1, 2, 4, 5};
+      for (int k = 0; k < 5; ++k) cq[(5 * s + k) * L + l] = p.sos.get(c, 6 * s + src[k]) / a0;
+      if (p.zi.data)
+        for (int j = 0; j < 2; ++j) z[(2 * s + j) * L + l] = (&p.zi.at(c, j))[s * p.zi_s_section];
+    }
+  }
+  const index_t T_len = p.x.length;
+  for (index_t t0 = 0; t0 < T_len; t0 += kTile) {
+    const index_t len = std::min(kTile, T_len - t0);
+    gather_tile(p.x, c0, lanes, t0, len, buf);
+    biquads(buf, len, cq, z, S);
+    scatter_tile(buf, c0, lanes, t0, len, p.y);
+  }
+  if (p.zf.data)
+    for (int l = 0; l < lanes; ++l)
+      for (index_t s = 0; s < S; ++s)
+        for (int j = 0; j < 2; ++j) (&p.zf.at(c0 + l, j))[s * p.zf_s_section] = z[(2 * s + j) * L + l];
+}
+
+}  // namespace detail
+
+template <class T>
+void sosfilt(const SosfiltArgs<T>& p) {
+  constexpr int L = kLanes<T>;
+  const index_t C = p.x.channels();
+  parallel_for(lane_blocks<T>(C), [&](index_t blk) {
+    const index_t c0 = blk * L;
+    detail::sosfilt_block<T>(p, c0, int(std::min<index_t>(L, C - c0)));
+  });
+}
+
+}  // namespace rnnlti

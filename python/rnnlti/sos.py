@@ -1,0 +1,164 @@
+"""Second-order sections: a high-order IIR filter as a cascade of biquads, like ``scipy.signal.sosfilt``.
+
+Each row ``(b0, b1, b2, a0, a1, a2)`` of ``sos`` is the lecture's IIR filter of order 2,
+``y[n] = b_0 x[n] + b_1 x[n-1] + b_2 x[n-2] + a_1 y[n-1] + a_2 y[n-2]`` with the lecture's feedback
+coefficients ``a_m = -sos[s, 3 + m]`` (``a0`` is 1); the output of section ``s`` is the input of
+section ``s + 1``.  A cascade of biquads keeps its poles where they are designed to be in float32,
+where the same filter expanded into one long ``(b, a)`` polynomial does not.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple, Union
+
+import numpy as np
+
+from . import _checks, _core
+from .linear import _signal
+
+__all__ = ["sosfilt", "sosfilt_zi"]
+
+
+def _sections(sos: Any, dtype: np.dtype) -> np.ndarray:
+    """``sos`` as an array of shape ``batch + (n_sections, 6)`` in ``dtype``, with every a0 equal to 1."""
+    arr = _checks.real_array(sos, "sos")
+    if arr.ndim < 2 or arr.shape[-1] != 6:
+        raise ValueError(
+            f"sos must have shape (n_sections, 6) (or a bank of shape (..., n_sections, 6)), got shape {arr.shape}"
+        )
+    if not np.all(arr[..., 3] == 1):
+        raise ValueError("sos[..., 3] (each section's a0) must be all ones, as in scipy.signal.sosfilt")
+    return _checks.as_dtype(arr, dtype)
+
+
+def _zi_shape(n_sections: int, x_shape: Tuple[int, ...], axis: int) -> Tuple[int, ...]:
+    return (n_sections,) + x_shape[:axis] + (2,) + x_shape[axis + 1 :]
+
+
+def _section_view(state: np.ndarray, axis: int) -> np.ndarray:
+    """A C-contiguous ``(n_sections, ..., 2, ...)`` state as the kernel's (sections, outer, inner, 2)."""
+    first = _checks.batch_view(state[0], axis)  # a view: state is C-contiguous
+    return np.lib.stride_tricks.as_strided(
+        state, shape=(state.shape[0],) + first.shape, strides=(state.strides[0],) + first.strides,
+        writeable=state.flags.writeable,
+    )
+
+
+def sosfilt(
+    sos: Any,
+    x: Any,
+    axis: int = -1,
+    zi: Any = None,
+    out: Optional[np.ndarray] = None,
+) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray]]:
+    """Filter data along one dimension with cascaded second-order sections, like ``scipy.signal.sosfilt``.
+
+    Section ``s`` computes ``y_s[n] = b0 x_s[n] + b1 x_s[n-1] + b2 x_s[n-2] - a1 y_s[n-1] - a2 y_s[n-2]``
+    (the lecture's IIR filter of order 2) with ``(b0, b1, b2, 1, a1, a2) = sos[s]``, ``x_0 = x`` and
+    ``x_{s+1} = y_s``; the result is the last section's output.  All sections run in one pass over
+    the data, as transposed direct form II biquads.
+
+    Parameters
+    ----------
+    sos : array_like
+        Shape ``(n_sections, 6)``, each row ``(b0, b1, b2, a0, a1, a2)`` with ``a0 == 1`` (as from
+        ``scipy.signal.butter(..., output="sos")``).  A bank of filters, shape
+        ``(..., n_sections, 6)`` whose leading shape broadcasts against x's non-time axes, filters
+        each channel with its own cascade (an extension beyond scipy).
+    x : array_like
+        Real input of any shape, strides and memory order.  float32 stays float32; other real
+        dtypes are computed in float64.  ``sos`` is cast to the signal's dtype.
+    axis : int, optional
+        The axis of ``x`` along which to filter.  Default -1.
+    zi : array_like, optional
+        Initial states, scipy's layout: shape ``(n_sections, ..., 2, ...)`` where ``..., 2, ...`` is
+        x's shape with the time axis replaced by 2 (size-1 dimensions broadcast).  See `sosfilt_zi`.
+    out : ndarray, optional
+        An array of x's shape and the result dtype to write ``y`` into.
+
+    Returns
+    -------
+    y : ndarray
+        The filtered signal, a new C-contiguous array of x's shape (or ``out``).
+    zf : ndarray
+        Only when ``zi`` is given: the final states, shaped like ``zi``.
+
+    Examples
+    --------
+    >>> import numpy as np, rnnlti
+    >>> sos = [[1.0, 0.0, 0.0, 1.0, -0.5, 0.0], [1.0, 0.0, 0.0, 1.0, -0.5, 0.0]]
+    >>> rnnlti.sosfilt(sos, np.ones(4))
+    array([1.   , 2.   , 2.75 , 3.25 ])
+    """
+    zi_arr = None if zi is None else _checks.real_array(zi, "zi")
+    x, axis, dtype = _signal(x, axis, zi_arr)
+    sos = _sections(sos, dtype)
+    n_sections = sos.shape[-2]
+    y = _checks.check_out(out, x.shape, dtype)
+    zshape = _zi_shape(n_sections, x.shape, axis)
+    zi_view = zf = zf_view = None
+    if zi_arr is not None:
+        ok = zi_arr.ndim == len(zshape) and all(z in (e, 1) for z, e in zip(zi_arr.shape, zshape))
+        if not ok:
+            raise ValueError(
+                f"zi must have shape {zshape} ((n_sections,) + x's shape with the filter axis of length 2; "
+                f"size-1 dimensions broadcast), got {zi_arr.shape}"
+            )
+        zf = np.array(np.broadcast_to(zi_arr, zshape), dtype=dtype, order="C")  # a fresh copy: never zi itself
+        if n_sections > 0:
+            zi_view = _section_view(zf.copy(), axis)  # zi is small: copy it into the kernel's layout
+            zf_view = _section_view(zf, axis)
+    flat = sos.reshape(sos.shape[:-2] + (6 * n_sections,))
+    if n_sections == 0:
+        flat = np.zeros(sos.shape[:-2] + (1,), dtype)  # no coefficient to read; keep the view valid
+    _core.sosfilt(
+        _checks.coefficient_view(flat, x.shape, axis, "sos"),
+        _checks.batch_view(x, axis),
+        _checks.writable_batch_view(y, axis),
+        zi_view,
+        zf_view,
+        n_sections,
+    )
+    return y if zi_arr is None else (y, zf)
+
+
+def _lfilter_zi_biquads(b: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """lfilter_zi of many order-2 sections at once: b, a of shape (..., 3) with a[..., 0] == 1.
+
+    zi solves (I - A^T) zi = b[1:] - a[1:] b[0] with A the companion matrix of a, as in `lfilter_zi`;
+    for order 2 the 2x2 system is solved in closed form.
+    """
+    r1 = b[..., 1] - a[..., 1] * b[..., 0]
+    r2 = b[..., 2] - a[..., 2] * b[..., 0]
+    # I - A^T = [[1 + a1, -1], [a2, 1]]
+    det = 1.0 + a[..., 1] + a[..., 2]
+    z0 = (r1 + r2) / det
+    z1 = r2 - a[..., 2] * z0
+    return np.stack([z0, z1], axis=-1)
+
+
+def sosfilt_zi(sos: Any) -> np.ndarray:
+    """Initial states of `sosfilt` for the steady state of a unit step, as ``scipy.signal.sosfilt_zi``.
+
+    Section ``s`` starts in the steady state of a step whose height is the DC gain of sections
+    ``0 .. s-1``, ``prod_{r<s} sum(b_r) / sum(a_r)``.  Multiply by the first input sample to start
+    the whole cascade in steady state.  Returns shape ``(n_sections, 2)`` (float64, or float32 for
+    float32 ``sos``); a bank ``(..., n_sections, 6)`` gives ``(..., n_sections, 2)``.
+
+    Examples
+    --------
+    >>> import numpy as np, rnnlti
+    >>> sos = np.array([[1.0, 1.0, 0.0, 1.0, -0.5, 0.0]])
+    >>> x = np.ones(5)
+    >>> rnnlti.sosfilt(sos, x, zi=rnnlti.sosfilt_zi(sos)[:, None] * x[0])[0]
+    array([4., 4., 4., 4., 4.])
+    """
+    arr = _checks.real_array(sos, "sos")
+    dtype = np.dtype(np.float32) if arr.dtype == np.float32 else np.dtype(np.float64)
+    arr = _sections(arr, np.dtype(np.float64))
+    b, a = arr[..., :3], arr[..., 3:]
+    if np.any(1.0 + a[..., 1] + a[..., 2] == 0):
+        raise ValueError("sos has a section with a pole at z = 1 (a0 + a1 + a2 == 0): no steady state exists")
+    gains = b.sum(axis=-1) / a.sum(axis=-1)
+    # Step height entering section s: the product of the gains before it.
+    heights = np.cumprod(np.concatenate([np.ones(gains.shape[:-1] + (1,)), gains[..., :-1]], axis=-1), axis=-1)
+    return (heights[..., None] * _lfilter_zi_biquads(b, a)).astype(dtype)
