@@ -10,18 +10,22 @@ from __future__ import annotations
 from . import _core
 from ._version import __version__
 from .linear import fir, freqz, lfilter, lfilter_zi
+from .filtfilt import filtfilt, lfiltic, sosfiltfilt
 from .sos import sosfilt, sosfilt_zi
 
 __all__ = [
     "__version__",
+    "filtfilt",
     "fir",
     "freqz",
     "get_num_threads",
     "lfilter",
     "lfilter_zi",
+    "lfiltic",
     "set_num_threads",
     "sosfilt",
     "sosfilt_zi",
+    "sosfiltfilt",
 ]
 
 
