@@ -106,48 +106,67 @@ void biquads(T* buf, index_t len, const T* cq, T* z, index_t sections) {
   }
 }
 
-// Filters one block of up to L channels through the whole cascade.
+// Filters lane blocks [blk0, blk1) through the whole cascade, all of them per time tile: with channels
+// adjacent in memory (time-first data) the blocks together read whole rows instead of each block
+// sweeping the array for its own slice of every row.
 template <class T>
-void sosfilt_block(const SosfiltArgs<T>& p, index_t c0, int lanes) {
+void sosfilt_blocks(const SosfiltArgs<T>& p, index_t blk0, index_t blk1) {
   constexpr int L = kLanes<T>;
-  const index_t S = p.sections;
-  // Lane-major normalised coefficients and states; unused lanes stay zero (no NaN from 0 / 0).
-  std::vector<T> scratch(size_t((7 * S + kTile) * L) + 16, T(0));
-  T* cq = scratch.data();
-  T* z = cq + 5 * S * L;
-  T* buf = z + 2 * S * L;
-  for (int l = 0; l < lanes; ++l) {
-    const index_t c = c0 + l;
-    for (index_t s = 0; s < S; ++s) {
-      const T a0 = p.sos.get(c, 6 * s + 3);
-      const int src[5] = {0, 1, 2, 4, 5};
-      for (int k = 0; k < 5; ++k) cq[(5 * s + k) * L + l] = p.sos.get(c, 6 * s + src[k]) / a0;
-      if (p.zi.data)
-        for (int j = 0; j < 2; ++j) z[(2 * s + j) * L + l] = (&p.zi.at(c, j))[s * p.zi_s_section];
+  const index_t S = p.sections, C = p.x.channels(), nb = blk1 - blk0;
+  // Per block: lane-major normalised coefficients (5 S L) and states (2 S L); one tile buffer.
+  // Unused lanes stay zero (no NaN from 0 / 0).
+  const index_t per_block = 7 * S * L;
+  std::vector<T> scratch(size_t(nb * per_block + kTile * L), T(0));
+  T* buf = scratch.data() + nb * per_block;
+  for (index_t b = 0; b < nb; ++b) {
+    T* cq = scratch.data() + b * per_block;
+    T* z = cq + 5 * S * L;
+    const index_t c0 = (blk0 + b) * L;
+    for (int l = 0; l < int(std::min<index_t>(L, C - c0)); ++l) {
+      const index_t c = c0 + l;
+      for (index_t s = 0; s < S; ++s) {
+        const T a0 = p.sos.get(c, 6 * s + 3);
+        const int src[5] = {0, 1, 2, 4, 5};
+        for (int k = 0; k < 5; ++k) cq[(5 * s + k) * L + l] = p.sos.get(c, 6 * s + src[k]) / a0;
+        if (p.zi.data)
+          for (int j = 0; j < 2; ++j) z[(2 * s + j) * L + l] = (&p.zi.at(c, j))[s * p.zi_s_section];
+      }
     }
   }
   const index_t T_len = p.x.length;
   for (index_t t0 = 0; t0 < T_len; t0 += kTile) {
     const index_t len = std::min(kTile, T_len - t0);
-    gather_tile(p.x, c0, lanes, t0, len, buf);
-    biquads(buf, len, cq, z, S);
-    scatter_tile(buf, c0, lanes, t0, len, p.y);
+    for (index_t b = 0; b < nb; ++b) {
+      T* cq = scratch.data() + b * per_block;
+      const index_t c0 = (blk0 + b) * L;
+      const int lanes = int(std::min<index_t>(L, C - c0));
+      gather_tile(p.x, c0, lanes, t0, len, buf);
+      biquads(buf, len, cq, cq + 5 * S * L, S);
+      scatter_tile(buf, c0, lanes, t0, len, p.y);
+    }
   }
   if (p.zf.data)
-    for (int l = 0; l < lanes; ++l)
-      for (index_t s = 0; s < S; ++s)
-        for (int j = 0; j < 2; ++j) (&p.zf.at(c0 + l, j))[s * p.zf_s_section] = z[(2 * s + j) * L + l];
+    for (index_t b = 0; b < nb; ++b) {
+      const T* z = scratch.data() + b * per_block + 5 * S * L;
+      const index_t c0 = (blk0 + b) * L;
+      for (int l = 0; l < int(std::min<index_t>(L, C - c0)); ++l)
+        for (index_t s = 0; s < S; ++s)
+          for (int j = 0; j < 2; ++j) (&p.zf.at(c0 + l, j))[s * p.zf_s_section] = z[(2 * s + j) * L + l];
+    }
 }
 
 }  // namespace detail
 
 template <class T>
 void sosfilt(const SosfiltArgs<T>& p) {
-  constexpr int L = kLanes<T>;
-  const index_t C = p.x.channels();
-  parallel_for(lane_blocks<T>(C), [&](index_t blk) {
-    const index_t c0 = blk * L;
-    detail::sosfilt_block<T>(p, c0, int(std::min<index_t>(L, C - c0)));
+  const index_t blocks = lane_blocks<T>(p.x.channels());
+  // Time-first data: one run of adjacent blocks per thread.  Otherwise one block per work item.
+  // Either way each channel's arithmetic is the same, so the result does not depend on the grouping.
+  const bool rows = p.x.s_inner == 1 && p.x.inner > kLanes<T>;
+  const index_t per_item = rows ? (blocks + max_threads() - 1) / max_threads() : 1;
+  const index_t items = (blocks + per_item - 1) / per_item;
+  parallel_for(items, [&](index_t i) {
+    detail::sosfilt_blocks<T>(p, i * per_item, std::min(blocks, (i + 1) * per_item));
   });
 }
 
