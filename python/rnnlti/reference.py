@@ -62,3 +62,21 @@ def lfilter(
         if T + k < order:
             zf[k] += zi[T + k]
     return y, zf
+
+
+def sosfilt(
+    sos: Sequence[Sequence[float]], x: Sequence[float], zi: Optional[Sequence[Sequence[float]]] = None
+) -> Tuple[np.ndarray, np.ndarray]:
+    """A cascade of second-order IIR filters: the output of section s is the input of section s + 1.
+
+    Section s is the lecture's IIR filter ``y[n] = sum_{m=0}^{2} b_m x[n-m] + sum_{m=1}^{2} a_m y[n-m]``
+    with ``b = sos[s, :3]`` and ``a = sos[s, 3:]`` (scipy's signs, a0 = 1); ``zi[s]`` is its
+    transposed-direct-form-II state as in `lfilter`.  Returns ``(y, zf)``, zf of shape (n_sections, 2).
+    """
+    sos = np.asarray(sos, dtype=np.float64)
+    signal = np.asarray(x, dtype=np.float64)
+    zi = np.zeros((len(sos), 2)) if zi is None else np.asarray(zi, dtype=np.float64)
+    zf = np.zeros((len(sos), 2))
+    for s in range(len(sos)):
+        signal, zf[s] = lfilter(sos[s, :3], sos[s, 3:], signal, zi[s])
+    return signal, zf
