@@ -176,9 +176,9 @@ def sosfiltfilt(sos: Any, x: Any, axis: int = -1, padtype: Optional[str] = "odd"
     ntaps = int(np.max(2 * n_sections + 1 - zeros))
     edge = _edge(padtype, padlen, x.shape[axis], ntaps)
     channel_shape = x.shape[:axis] + x.shape[axis + 1 :]
+    # A bank must broadcast against x's channels (raises the ValueError naming sos otherwise).
+    _checks.coefficient_view(sos64.reshape(sos64.shape[:-2] + (6 * n_sections,)), x.shape, axis, "sos")
     zi = sosfilt_zi(sos64)  # batch + (n_sections, 2)
-    if zi.ndim - 2 > len(channel_shape):
-        _checks.coefficient_view(sos64.reshape(sos64.shape[:-2] + (-1,)), x.shape, axis, "sos")  # raises
     # To scipy's layout (n_sections, ..., 2, ...), broadcastable against x's channels.
     zi = zi.reshape((1,) * (len(channel_shape) + 2 - zi.ndim) + zi.shape)
     zi = np.moveaxis(np.moveaxis(zi, -2, 0), -1, axis + 1)
