@@ -44,18 +44,6 @@ struct Lanes {
   typedef T type __attribute__((vector_size(64)));
 };
 
-template <class T>
-inline typename Lanes<T>::type load_lanes(const T* p) {
-  typename Lanes<T>::type v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-template <class T>
-inline void store_lanes(T* p, typename Lanes<T>::type v) {
-  std::memcpy(p, &v, sizeof v);
-}
-
 // Runs G sections over a lane-major tile buf[t * L + l] in place.  cq holds the group's normalised
 // coefficients cq[(5g + k) * L + l] (b0 b1 b2 a1 a2), z its states z[(2g + j) * L + l].
 template <class T, int G>
@@ -64,17 +52,20 @@ void biquad_group(T* buf, index_t len, const T* cq, T* z) {
   using V = typename Lanes<T>::type;
   static_assert(sizeof(V) == L * sizeof(T), "one register per lane block");
   V b0[G], b1[G], b2[G], a1[G], a2[G], z0[G], z1[G];
+  // memcpy moves (unaligned) registers in and out; no function takes a vector by value, which
+  // would warn about the ABI of 64-byte vectors in builds without AVX-512.
   for (int g = 0; g < G; ++g) {
-    b0[g] = load_lanes(cq + (5 * g + 0) * L);
-    b1[g] = load_lanes(cq + (5 * g + 1) * L);
-    b2[g] = load_lanes(cq + (5 * g + 2) * L);
-    a1[g] = load_lanes(cq + (5 * g + 3) * L);
-    a2[g] = load_lanes(cq + (5 * g + 4) * L);
-    z0[g] = load_lanes(z + (2 * g) * L);
-    z1[g] = load_lanes(z + (2 * g + 1) * L);
+    std::memcpy(&b0[g], cq + (5 * g + 0) * L, sizeof(V));
+    std::memcpy(&b1[g], cq + (5 * g + 1) * L, sizeof(V));
+    std::memcpy(&b2[g], cq + (5 * g + 2) * L, sizeof(V));
+    std::memcpy(&a1[g], cq + (5 * g + 3) * L, sizeof(V));
+    std::memcpy(&a2[g], cq + (5 * g + 4) * L, sizeof(V));
+    std::memcpy(&z0[g], z + (2 * g) * L, sizeof(V));
+    std::memcpy(&z1[g], z + (2 * g + 1) * L, sizeof(V));
   }
   for (index_t t = 0; t < len; ++t) {
-    V u = load_lanes(buf + t * L);
+    V u;
+    std::memcpy(&u, buf + t * L, sizeof(V));
 #pragma GCC unroll 8
     for (int g = 0; g < G; ++g) {
       // Parenthesised so that the loop-carried path y -> z0 -> y is two FMAs (8 cycles), not four ops.
@@ -83,11 +74,11 @@ void biquad_group(T* buf, index_t len, const T* cq, T* z) {
       z1[g] = b2[g] * u - a2[g] * y;
       u = y;
     }
-    store_lanes(buf + t * L, u);
+    std::memcpy(buf + t * L, &u, sizeof(V));
   }
   for (int g = 0; g < G; ++g) {
-    store_lanes(z + (2 * g) * L, z0[g]);
-    store_lanes(z + (2 * g + 1) * L, z1[g]);
+    std::memcpy(z + (2 * g) * L, &z0[g], sizeof(V));
+    std::memcpy(z + (2 * g + 1) * L, &z1[g], sizeof(V));
   }
 }
 
