@@ -72,3 +72,11 @@ BAD_INPUTS += [
     ("lfiltic 2-d y", lambda: rnnlti.lfiltic([1.0], [1.0, 0.5], np.ones((2, 2))), ValueError, "y"),
     ("lfiltic complex x", lambda: rnnlti.lfiltic([1.0, 1.0], [1.0, 0.5], [1.0], x=[1j]), TypeError, "x"),
 ]
+
+BAD_INPUTS += [
+    ("sosfilt_backward dy wrong shape", lambda: rnnlti.sosfilt_backward(SOS, X, np.ones((2, 9))), ValueError, "dy"),
+    ("sosfilt_backward complex dy", lambda: rnnlti.sosfilt_backward(SOS, X, X * 1j), TypeError, "dy"),
+    ("sosfilt_backward zi wrong shape", lambda: rnnlti.sosfilt_backward(SOS, X, X, zi=np.zeros((1, 2, 3))), ValueError, "zi"),
+    ("sosfilt_backward a0 not 1", lambda: rnnlti.sosfilt_backward([[1.0, 0, 0, 3.0, 0, 0]], X, X), ValueError, "sos"),
+    ("sosfilt_backward bank does not broadcast", lambda: rnnlti.sosfilt_backward(np.tile(SOS, (3, 1, 1)), X, X), ValueError, "sos"),
+]

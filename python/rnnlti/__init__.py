@@ -11,9 +11,10 @@ from . import _core
 from ._version import __version__
 from .linear import fir, freqz, lfilter, lfilter_zi
 from .filtfilt import filtfilt, lfiltic, sosfiltfilt
-from .sos import sosfilt, sosfilt_zi
+from .sos import SosfiltGrads, sosfilt, sosfilt_backward, sosfilt_zi
 
 __all__ = [
+    "SosfiltGrads",
     "__version__",
     "filtfilt",
     "fir",
@@ -24,6 +25,7 @@ __all__ = [
     "lfiltic",
     "set_num_threads",
     "sosfilt",
+    "sosfilt_backward",
     "sosfilt_zi",
     "sosfiltfilt",
 ]

@@ -8,14 +8,14 @@ where the same filter expanded into one long ``(b, a)`` polynomial does not.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple, Union
+from typing import Any, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 
 from . import _checks, _core
 from .linear import _signal
 
-__all__ = ["sosfilt", "sosfilt_zi"]
+__all__ = ["sosfilt", "sosfilt_zi", "sosfilt_backward", "SosfiltGrads"]
 
 
 def _sections(sos: Any, dtype: np.dtype) -> np.ndarray:
@@ -41,6 +41,17 @@ def _section_view(state: np.ndarray, axis: int) -> np.ndarray:
         state, shape=(state.shape[0],) + first.shape, strides=(state.strides[0],) + first.strides,
         writeable=state.flags.writeable,
     )
+
+
+def _initial_states(zi: np.ndarray, zshape: Tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A fresh C-contiguous copy of ``zi`` (never zi itself) in scipy's layout ``zshape``."""
+    ok = zi.ndim == len(zshape) and all(z in (e, 1) for z, e in zip(zi.shape, zshape))
+    if not ok:
+        raise ValueError(
+            f"zi must have shape {zshape} ((n_sections,) + x's shape with the filter axis of length 2; "
+            f"size-1 dimensions broadcast), got {zi.shape}"
+        )
+    return np.array(np.broadcast_to(zi, zshape), dtype=dtype, order="C")
 
 
 def sosfilt(
@@ -97,13 +108,7 @@ def sosfilt(
     zshape = _zi_shape(n_sections, x.shape, axis)
     zi_view = zf = zf_view = None
     if zi_arr is not None:
-        ok = zi_arr.ndim == len(zshape) and all(z in (e, 1) for z, e in zip(zi_arr.shape, zshape))
-        if not ok:
-            raise ValueError(
-                f"zi must have shape {zshape} ((n_sections,) + x's shape with the filter axis of length 2; "
-                f"size-1 dimensions broadcast), got {zi_arr.shape}"
-            )
-        zf = np.array(np.broadcast_to(zi_arr, zshape), dtype=dtype, order="C")  # a fresh copy: never zi itself
+        zf = _initial_states(zi_arr, zshape, dtype)
         if n_sections > 0:
             zi_view = _section_view(zf.copy(), axis)  # zi is small: copy it into the kernel's layout
             zf_view = _section_view(zf, axis)
@@ -162,3 +167,86 @@ def sosfilt_zi(sos: Any) -> np.ndarray:
     # Step height entering section s: the product of the gains before it.
     heights = np.cumprod(np.concatenate([np.ones(gains.shape[:-1] + (1,)), gains[..., :-1]], axis=-1), axis=-1)
     return (heights[..., None] * _lfilter_zi_biquads(b, a)).astype(dtype)
+
+
+class SosfiltGrads(NamedTuple):
+    """Gradients of a scalar loss through `sosfilt` (see `sosfilt_backward`)."""
+
+    dsos: np.ndarray  #: dL/dsos, shaped like sos (summed over the channels that share a filter)
+    dx: np.ndarray  #: dL/dx, shaped like x
+    dzi: Optional[np.ndarray]  #: dL/dzi, shaped like the full zi; None when zi was not given
+
+
+def _sum_to(full: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
+    """Sums a broadcast result back to ``shape`` (the adjoint of np.broadcast_to)."""
+    lead = full.ndim - len(shape)
+    out = full.sum(axis=tuple(range(lead))) if lead else full
+    dims = tuple(i for i, n in enumerate(shape) if n == 1 and out.shape[i] != 1)
+    return out.sum(axis=dims, keepdims=True) if dims else out
+
+
+def sosfilt_backward(sos: Any, x: Any, dy: Any, axis: int = -1, zi: Any = None) -> SosfiltGrads:
+    """The vector-Jacobian product of `sosfilt`: gradients of a scalar loss L from ``dy = dL/dy``.
+
+    For each section (lecture: the IIR filter of order 2, run backward in time for its gradient),
+    with u its input, y its output and ``g = dL/dy`` from the section after it,
+    ``lam[n] = g[n] - a1 lam[n+1] - a2 lam[n+2]`` is the total derivative dL/dy[n], and
+    ``dL/du[m] = sum_k b_k lam[m+k]``, ``dL/db_k = sum_n lam[n] u[n-k]``,
+    ``dL/da_k = -sum_n lam[n] y[n-k]``, ``dL/dzi[k] = lam[k]``, and for a0 (which sosfilt requires
+    to be 1; zi is the state of the normalised filter, as in scipy)
+    ``dL/da0 = -sum_n lam[n] y[n] + lam[0] zi[0] + lam[1] zi[1]``.
+
+    The intermediate signals are recomputed tile by tile from checkpoints, never stored whole.
+
+    Parameters
+    ----------
+    sos, x, axis, zi
+        As given to `sosfilt` (``sos`` may be a bank).
+    dy : array_like
+        dL/dy, x's shape.
+
+    Returns
+    -------
+    SosfiltGrads
+        ``(dsos, dx, dzi)``: dsos shaped like sos (a filter shared by several channels gets the sum
+        of their gradients), dx like x, dzi like the full zi ``(n_sections, ..., 2, ...)`` or None
+        when zi is None.  float32 in, float32 out (each channel's sums are accumulated in float64).
+    """
+    zi_arr = None if zi is None else _checks.real_array(zi, "zi")
+    dy_arr = _checks.real_array(dy, "dy")
+    x, axis, dtype = _signal(x, axis, zi_arr)
+    dtype = _checks.float_dtype(x, dy_arr, zi_arr)
+    x = _checks.as_dtype(x, dtype)
+    if dy_arr.shape != x.shape:
+        raise ValueError(f"dy must have x's shape {x.shape}, got {dy_arr.shape}")
+    dy_arr = _checks.as_dtype(dy_arr, dtype)
+    sos = _sections(sos, dtype)
+    n_sections = sos.shape[-2]
+    zshape = _zi_shape(n_sections, x.shape, axis)
+    channel_shape = x.shape[:axis] + x.shape[axis + 1 :]
+    flat = sos.reshape(sos.shape[:-2] + (6 * n_sections,))
+    sos_view = _checks.coefficient_view(flat, x.shape, axis, "sos")  # checks the bank's shape
+    zi_full = None if zi_arr is None else _initial_states(zi_arr, zshape, dtype)
+    dx = np.empty(x.shape, dtype)
+    channels = int(np.prod(channel_shape, dtype=np.int64))
+    dsos = np.zeros((channels, n_sections, 6), dtype)
+    dzi = None if zi_arr is None else np.zeros(zshape, dtype)
+    if n_sections == 0:
+        np.copyto(dx, dy_arr)
+    else:
+        _core.sosfilt_backward(
+            sos_view,
+            _checks.batch_view(x, axis),
+            _checks.batch_view(dy_arr, axis),
+            _checks.writable_batch_view(dx, axis, "dx"),
+            None if zi_full is None else _section_view(zi_full, axis),
+            None if dzi is None else _section_view(dzi, axis),
+            dsos,
+            n_sections,
+        )
+    per_channel = dsos.reshape(channel_shape + (n_sections, 6))
+    if dzi is not None:
+        # scipy's zi is the state of the filter normalised by a0, so zi itself is not divided by a0:
+        # a0 (y[k] - zi[k]) = ... for k < 2, which adds lam[k] zi[k] to dL/da0.
+        per_channel[..., 3] += np.moveaxis((dzi * zi_full).sum(axis=axis + 1), 0, -1)
+    return SosfiltGrads(_sum_to(per_channel, sos.shape).astype(dtype, copy=False), dx, dzi)
