@@ -22,7 +22,7 @@ Signals<T> section_states(std::optional<py::array>& a, const char* name, index_t
 }
 
 void sosfilt_binding(py::array sos, py::array x, py::array y, std::optional<py::array> zi,
-                     std::optional<py::array> zf, index_t sections) {
+                     std::optional<py::array> zf, index_t sections, bool reverse) {
   dispatch_float(x, [&](auto tag) {
     using T = decltype(tag);
     SosfiltArgs<T> p;
@@ -30,6 +30,7 @@ void sosfilt_binding(py::array sos, py::array x, py::array y, std::optional<py::
     p.x = signals<const T>(x, "x");
     p.y = signals<T>(y, "y");
     p.sections = sections;
+    p.reverse = reverse;
     if (p.sos.size < 6 * sections) fail("sos holds fewer than 6 * sections coefficients");
     p.zi = section_states<const T>(zi, "zi", sections, p.zi_s_section);
     p.zf = section_states<T>(zf, "zf", sections, p.zf_s_section);
@@ -66,7 +67,7 @@ void sosfilt_backward_binding(py::array sos, py::array x, py::array dy, py::arra
 
 void register_sos(py::module_& m) {
   m.def("sosfilt", &sosfilt_binding, py::arg("sos"), py::arg("x"), py::arg("y"), py::arg("zi"), py::arg("zf"),
-        py::arg("sections"));
+        py::arg("sections"), py::arg("reverse") = false);
   m.def("sosfilt_backward", &sosfilt_backward_binding, py::arg("sos"), py::arg("x"), py::arg("dy"), py::arg("dx"),
         py::arg("zi"), py::arg("dzi"), py::arg("dsos"), py::arg("sections"));
 }

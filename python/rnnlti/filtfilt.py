@@ -19,7 +19,7 @@ import numpy as np
 
 from . import _checks
 from .linear import _signal, lfilter, lfilter_zi
-from .sos import _sections, sosfilt, sosfilt_zi
+from .sos import _sections, _sosfilt, sosfilt_zi
 
 __all__ = ["filtfilt", "sosfiltfilt", "lfiltic"]
 
@@ -75,13 +75,15 @@ def _reversed(a: np.ndarray, axis: int) -> np.ndarray:
 
 def _zero_phase(
     run: Callable[..., Tuple[np.ndarray, np.ndarray]],
+    run_backward: Callable[[np.ndarray, np.ndarray], object],
     steady: Callable[[np.ndarray], np.ndarray],
     x: np.ndarray,
     axis: int,
     edge: int,
     padtype: Optional[str],
 ) -> np.ndarray:
-    """Forward-backward filtering with ``run(signal, zi, out=None) -> (y, zf)`` and the initial
+    """Forward-backward filtering with ``run(signal, zi, out=None) -> (y, zf)``,
+    ``run_backward(y, zi)`` (filters y from its last sample to its first, in place), and the initial
     state ``steady(sample)`` of a step of height ``sample`` (shaped like a sample of x along axis)."""
     n = x.shape[axis]
     y = np.empty(x.shape, x.dtype)
@@ -97,8 +99,7 @@ def _zero_phase(
     else:
         _, z = run(x, steady(_take(x, [0], axis)), out=y)
         z = steady(_take(y, [n - 1], axis))
-    back = _reversed(y, axis)
-    run(back, z, out=back)
+    run_backward(y, z)
     return y
 
 
@@ -149,7 +150,11 @@ def filtfilt(b: Any, a: Any, x: Any, axis: int = -1, padtype: Optional[str] = "o
     def run(signal: np.ndarray, z: np.ndarray, out: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
         return lfilter(bd, ad, signal, axis=axis, zi=z, out=out)
 
-    return _zero_phase(run, lambda sample: (zi * sample).astype(dtype), x, axis, edge, padtype)
+    def run_backward(y: np.ndarray, z: np.ndarray) -> None:
+        back = _reversed(y, axis)  # lfilter runs on the reversed view, in place
+        lfilter(bd, ad, back, axis=axis, zi=z, out=back)
+
+    return _zero_phase(run, run_backward, lambda sample: (zi * sample).astype(dtype), x, axis, edge, padtype)
 
 
 def sosfiltfilt(sos: Any, x: Any, axis: int = -1, padtype: Optional[str] = "odd", padlen: Optional[int] = None) -> np.ndarray:
@@ -185,13 +190,16 @@ def sosfiltfilt(sos: Any, x: Any, axis: int = -1, padtype: Optional[str] = "odd"
     sosd = sos64.astype(dtype)
 
     def run(signal: np.ndarray, z: np.ndarray, out: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
-        return sosfilt(sosd, signal, axis=axis, zi=z, out=out)
+        return _sosfilt(sosd, signal, axis, z, out)
+
+    def run_backward(y: np.ndarray, z: np.ndarray) -> None:
+        _sosfilt(sosd, y, axis, z, y, reverse=True)  # the kernel runs backward in time, in place
 
     def steady(sample: np.ndarray) -> np.ndarray:
         shape = (n_sections,) + x.shape[:axis] + (2,) + x.shape[axis + 1 :]
         return np.broadcast_to(zi * sample[None], shape).astype(dtype)
 
-    return _zero_phase(run, steady, x, axis, edge, padtype)
+    return _zero_phase(run, run_backward, steady, x, axis, edge, padtype)
 
 
 def lfiltic(b: Any, a: Any, y: Any, x: Any = None) -> np.ndarray:

@@ -100,6 +100,12 @@ def sosfilt(
     >>> rnnlti.sosfilt(sos, np.ones(4))
     array([1.   , 2.   , 2.75 , 3.25 ])
     """
+    return _sosfilt(sos, x, axis, zi, out)
+
+
+def _sosfilt(sos: Any, x: Any, axis: int, zi: Any, out: Optional[np.ndarray], reverse: bool = False) -> Any:
+    """`sosfilt`, or with ``reverse`` the same filter run from the last sample to the first (what
+    sosfilt does to ``np.flip(x, axis)``, flipped back; zi and zf then belong to the last sample)."""
     zi_arr = None if zi is None else _checks.real_array(zi, "zi")
     x, axis, dtype = _signal(x, axis, zi_arr)
     sos = _sections(sos, dtype)
@@ -122,6 +128,7 @@ def sosfilt(
         zi_view,
         zf_view,
         n_sections,
+        reverse,
     )
     return y if zi_arr is None else (y, zf)
 

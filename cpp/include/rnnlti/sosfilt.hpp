@@ -30,6 +30,7 @@ struct SosfiltArgs {
   Signals<T> zf;         // final state of section 0, length 2; data == nullptr when not wanted
   index_t zi_s_section = 0, zf_s_section = 0;  // element strides between the sections' states
   index_t sections = 0;
+  bool reverse = false;  // filter from the last sample to the first (filtfilt's backward pass)
 };
 
 namespace detail {
@@ -46,7 +47,7 @@ struct Lanes {
 
 // Runs G sections over a lane-major tile buf[t * L + l] in place.  cq holds the group's normalised
 // coefficients cq[(5g + k) * L + l] (b0 b1 b2 a1 a2), z its states z[(2g + j) * L + l].
-template <class T, int G>
+template <class T, int G, bool Reverse>
 void biquad_group(T* buf, index_t len, const T* cq, T* z) {
   constexpr int L = kLanes<T>;
   using V = typename Lanes<T>::type;
@@ -63,7 +64,8 @@ void biquad_group(T* buf, index_t len, const T* cq, T* z) {
     std::memcpy(&z0[g], z + (2 * g) * L, sizeof(V));
     std::memcpy(&z1[g], z + (2 * g + 1) * L, sizeof(V));
   }
-  for (index_t t = 0; t < len; ++t) {
+  for (index_t i = 0; i < len; ++i) {
+    const index_t t = Reverse ? len - 1 - i : i;
     V u;
     std::memcpy(&u, buf + t * L, sizeof(V));
 #pragma GCC unroll 8
@@ -82,17 +84,17 @@ void biquad_group(T* buf, index_t len, const T* cq, T* z) {
   }
 }
 
-template <class T>
+template <class T, bool Reverse>
 void biquads(T* buf, index_t len, const T* cq, T* z, index_t sections) {
   constexpr int L = kLanes<T>;
   for (index_t s = 0; s < sections; s += kSosGroup) {
     const T* c = cq + 5 * s * L;
     T* zs = z + 2 * s * L;
     switch (std::min<index_t>(kSosGroup, sections - s)) {
-      case 1: biquad_group<T, 1>(buf, len, c, zs); break;
-      case 2: biquad_group<T, 2>(buf, len, c, zs); break;
-      case 3: biquad_group<T, 3>(buf, len, c, zs); break;
-      default: biquad_group<T, 4>(buf, len, c, zs); break;
+      case 1: biquad_group<T, 1, Reverse>(buf, len, c, zs); break;
+      case 2: biquad_group<T, 2, Reverse>(buf, len, c, zs); break;
+      case 3: biquad_group<T, 3, Reverse>(buf, len, c, zs); break;
+      default: biquad_group<T, 4, Reverse>(buf, len, c, zs); break;
     }
   }
 }
@@ -100,7 +102,7 @@ void biquads(T* buf, index_t len, const T* cq, T* z, index_t sections) {
 // Filters lane blocks [blk0, blk1) through the whole cascade, all of them per time tile: with channels
 // adjacent in memory (time-first data) the blocks together read whole rows instead of each block
 // sweeping the array for its own slice of every row.
-template <class T>
+template <class T, bool Reverse>
 void sosfilt_blocks(const SosfiltArgs<T>& p, index_t blk0, index_t blk1) {
   constexpr int L = kLanes<T>;
   const index_t S = p.sections, C = p.x.channels(), nb = blk1 - blk0;
@@ -125,14 +127,18 @@ void sosfilt_blocks(const SosfiltArgs<T>& p, index_t blk0, index_t blk1) {
     }
   }
   const index_t T_len = p.x.length;
-  for (index_t t0 = 0; t0 < T_len; t0 += kTile) {
+  // Backward filtering visits the tiles last to first and each tile's samples last to first, while
+  // the tiles are still read and written in increasing memory order (the fast copies).
+  const index_t tiles = (T_len + kTile - 1) / kTile;
+  for (index_t k = 0; k < tiles; ++k) {
+    const index_t t0 = (Reverse ? tiles - 1 - k : k) * kTile;
     const index_t len = std::min(kTile, T_len - t0);
     for (index_t b = 0; b < nb; ++b) {
       T* cq = scratch.data() + b * per_block;
       const index_t c0 = (blk0 + b) * L;
       const int lanes = int(std::min<index_t>(L, C - c0));
       gather_tile(p.x, c0, lanes, t0, len, buf);
-      biquads(buf, len, cq, cq + 5 * S * L, S);
+      biquads<T, Reverse>(buf, len, cq, cq + 5 * S * L, S);
       scatter_tile(buf, c0, lanes, t0, len, p.y);
     }
   }
@@ -157,7 +163,11 @@ void sosfilt(const SosfiltArgs<T>& p) {
   const index_t per_item = rows ? (blocks + max_threads() - 1) / max_threads() : 1;
   const index_t items = (blocks + per_item - 1) / per_item;
   parallel_for(items, [&](index_t i) {
-    detail::sosfilt_blocks<T>(p, i * per_item, std::min(blocks, (i + 1) * per_item));
+    const index_t b0 = i * per_item, b1 = std::min(blocks, (i + 1) * per_item);
+    if (p.reverse)
+      detail::sosfilt_blocks<T, true>(p, b0, b1);
+    else
+      detail::sosfilt_blocks<T, false>(p, b0, b1);
   });
 }
 
