@@ -121,3 +121,47 @@ BAD_INPUTS += [
     ("readout_loss c wrong size", lambda: rnnlti.readout_loss(RH, np.ones((2, 4)), np.zeros(2), c=np.zeros(4)), ValueError, "c"),
     ("readout_loss complex y", lambda: rnnlti.readout_loss(RH, np.ones((2, 4)), np.zeros(2) + 1j), TypeError, "y"),
 ]
+
+SOS = [[1.0, 0.5, 0.2, 1.0, -0.3, 0.1]]
+
+BAD_INPUTS += [
+    ("sosfilt 1-d sos", lambda: rnnlti.sosfilt([1.0, 0.0, 0.0, 1.0, 0.0, 0.0], X), ValueError, "sos"),
+    ("sosfilt sos rows of 5", lambda: rnnlti.sosfilt(np.ones((2, 5)), X), ValueError, "sos"),
+    ("sosfilt a0 not 1", lambda: rnnlti.sosfilt([[1.0, 0.0, 0.0, 2.0, 0.0, 0.0]], X), ValueError, "sos"),
+    ("sosfilt bank does not broadcast", lambda: rnnlti.sosfilt(np.tile(SOS, (3, 1, 1)), X), ValueError, "sos"),
+    ("sosfilt complex sos", lambda: rnnlti.sosfilt(np.array(SOS) * 1j, X), TypeError, "sos"),
+    ("sosfilt complex x", lambda: rnnlti.sosfilt(SOS, X + 1j), TypeError, "x"),
+    ("sosfilt 0-d x", lambda: rnnlti.sosfilt(SOS, 1.0), ValueError, "x"),
+    ("sosfilt axis out of range", lambda: rnnlti.sosfilt(SOS, X, axis=2), ValueError, "axis"),
+    ("sosfilt zi wrong shape", lambda: rnnlti.sosfilt(SOS, X, zi=np.zeros((2, 2))), ValueError, "zi"),
+    ("sosfilt zi time axis 3", lambda: rnnlti.sosfilt(SOS, X, zi=np.zeros((1, 2, 3))), ValueError, "zi"),
+    ("sosfilt out wrong shape", lambda: rnnlti.sosfilt(SOS, X, out=np.empty((10, 2))), ValueError, "out"),
+    ("sosfilt_zi 1-d", lambda: rnnlti.sosfilt_zi([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]), ValueError, "sos"),
+    ("sosfilt_zi pole at 1", lambda: rnnlti.sosfilt_zi([[1.0, 0.0, 0.0, 1.0, -1.0, 0.0]]), ValueError, "sos"),
+    ("filtfilt bad padtype", lambda: rnnlti.filtfilt([1.0, 1.0], [1.0, -0.5], X, padtype="wrap"), ValueError, "padtype"),
+    ("filtfilt padlen too long", lambda: rnnlti.filtfilt([1.0, 1.0], [1.0, -0.5], X, padlen=10), ValueError, "padlen"),
+    ("filtfilt default padlen too long", lambda: rnnlti.filtfilt(np.ones(4), [1.0, -0.5], X), ValueError, "padlen"),
+    ("filtfilt negative padlen", lambda: rnnlti.filtfilt([1.0, 1.0], [1.0, -0.5], X, padlen=-1), ValueError, "padlen"),
+    ("filtfilt fractional padlen", lambda: rnnlti.filtfilt([1.0, 1.0], [1.0, -0.5], X, padlen=1.5), ValueError, "padlen"),
+    ("filtfilt 2-d b", lambda: rnnlti.filtfilt(np.ones((2, 2)), [1.0, -0.5], X), ValueError, "b"),
+    ("filtfilt a[0]=0", lambda: rnnlti.filtfilt([1.0], [0.0, 1.0], X), ValueError, "a[0]"),
+    ("filtfilt complex x", lambda: rnnlti.filtfilt([1.0], [1.0, -0.5], X * 1j), TypeError, "x"),
+    ("filtfilt axis", lambda: rnnlti.filtfilt([1.0], [1.0, -0.5], X, axis=5), ValueError, "axis"),
+    ("sosfiltfilt bad padtype", lambda: rnnlti.sosfiltfilt(SOS, X, padtype="zeros"), ValueError, "padtype"),
+    ("sosfiltfilt x too short", lambda: rnnlti.sosfiltfilt(SOS, X[:, :5]), ValueError, "padlen"),
+    ("sosfiltfilt a0 not 1", lambda: rnnlti.sosfiltfilt([[1.0, 0.0, 0.0, 0.0, 0.0, 0.0]], X), ValueError, "sos"),
+    ("sosfiltfilt bank does not broadcast", lambda: rnnlti.sosfiltfilt(np.tile(SOS, (3, 1, 1)), X), ValueError, "sos"),
+    ("lfiltic empty a", lambda: rnnlti.lfiltic([1.0], [], [1.0]), ValueError, "a"),
+    ("lfiltic a[0]=0", lambda: rnnlti.lfiltic([1.0], [0.0, 1.0], [1.0]), ValueError, "a[0]"),
+    ("lfiltic 2-d b", lambda: rnnlti.lfiltic(np.ones((2, 2)), [1.0, 0.5], [1.0]), ValueError, "b"),
+    ("lfiltic 2-d y", lambda: rnnlti.lfiltic([1.0], [1.0, 0.5], np.ones((2, 2))), ValueError, "y"),
+    ("lfiltic complex x", lambda: rnnlti.lfiltic([1.0, 1.0], [1.0, 0.5], [1.0], x=[1j]), TypeError, "x"),
+]
+
+BAD_INPUTS += [
+    ("sosfilt_backward dy wrong shape", lambda: rnnlti.sosfilt_backward(SOS, X, np.ones((2, 9))), ValueError, "dy"),
+    ("sosfilt_backward complex dy", lambda: rnnlti.sosfilt_backward(SOS, X, X * 1j), TypeError, "dy"),
+    ("sosfilt_backward zi wrong shape", lambda: rnnlti.sosfilt_backward(SOS, X, X, zi=np.zeros((1, 2, 3))), ValueError, "zi"),
+    ("sosfilt_backward a0 not 1", lambda: rnnlti.sosfilt_backward([[1.0, 0, 0, 3.0, 0, 0]], X, X), ValueError, "sos"),
+    ("sosfilt_backward bank does not broadcast", lambda: rnnlti.sosfilt_backward(np.tile(SOS, (3, 1, 1)), X, X), ValueError, "sos"),
+]

@@ -21,14 +21,18 @@ from .nonlinear import (
     nonlinear_iir_backward,
 )
 from .rnn import ReadoutLoss, RnnGradients, readout_loss, rnn_backward, rnn_forward
+from .filtfilt import filtfilt, lfiltic, sosfiltfilt
+from .sos import SosfiltGrads, sosfilt, sosfilt_backward, sosfilt_zi
 
 __all__ = [
+    "SosfiltGrads",
     "__version__",
     "dense_backward",
     "dense_forward",
     "FirGradients",
     "IirGradients",
     "LfilterGradients",
+    "filtfilt",
     "fir",
     "flowgraph",
     "freqz",
@@ -45,7 +49,12 @@ __all__ = [
     "rnn_forward",
     "ReadoutLoss",
     "RnnGradients",
+    "lfiltic",
     "set_num_threads",
+    "sosfilt",
+    "sosfilt_backward",
+    "sosfilt_zi",
+    "sosfiltfilt",
 ]
 
 

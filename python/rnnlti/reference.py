@@ -137,6 +137,8 @@ def dense_backward(x, W1, W2, h, yhat, dyhat, activation="tanh", output_activati
         for j in range(N):
             dx[k] += dxi1[j] * W1[j][k]
     return dh, dW1, dxi1.copy(), dW2, dxi2.copy(), dx
+
+
 # ---------------------------------------------------------------------------------------------------
 # Nonlinear filters and back-propagation through time (lecture sections 2 and 6).
 # Activations and their derivatives; g'(xi) is written in terms of h = g(xi), as the slides' BPTT
@@ -157,21 +159,6 @@ def activation(name: str, xi: float) -> float:
 
 def activation_derivative(name: str, h: float) -> float:
     """g-dot(xi) = dg/dxi, from h = g(xi)."""
-# --- The vector RNN: the lecture's written example, and its generalisation to M delays -----------------
-
-
-def _rnn_activation(name: str, xi: np.ndarray) -> np.ndarray:
-    if name == "tanh":
-        return np.tanh(xi)
-    if name == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-xi))
-    if name == "relu":
-        return np.maximum(xi, 0.0)
-    return xi
-
-
-def _rnn_derivative_from_h(name: str, h: np.ndarray) -> np.ndarray:
-    """g'(xi) written in terms of h = g(xi) (lecture: "g-dot")."""
     if name == "tanh":
         return 1.0 - h * h
     if name == "sigmoid":
@@ -362,6 +349,28 @@ def lfilter_backward(
     for m in range(1, len(a)):
         da[0] += da_lec[m] * (a[m] / a[0] ** 2)
     return db, da, dx, dzi
+
+
+# --- The vector RNN: the lecture's written example, and its generalisation to M delays -----------------
+
+
+def _rnn_activation(name: str, xi: np.ndarray) -> np.ndarray:
+    if name == "tanh":
+        return np.tanh(xi)
+    if name == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-xi))
+    if name == "relu":
+        return np.maximum(xi, 0.0)
+    return xi
+
+
+def _rnn_derivative_from_h(name: str, h: np.ndarray) -> np.ndarray:
+    """g'(xi) written in terms of h = g(xi) (lecture: "g-dot")."""
+    if name == "tanh":
+        return 1.0 - h * h
+    if name == "sigmoid":
+        return h * (1.0 - h)
+    if name == "relu":
         return (h > 0).astype(np.float64)
     return np.ones_like(h)
 
@@ -476,3 +485,21 @@ def readout_loss(h, W, y, c=None):
         dW -= np.outer(err, h[t])
         dc -= err
     return L, dh, dW, (None if c is None else dc)
+
+
+def sosfilt(
+    sos: Sequence[Sequence[float]], x: Sequence[float], zi: Optional[Sequence[Sequence[float]]] = None
+) -> Tuple[np.ndarray, np.ndarray]:
+    """A cascade of second-order IIR filters: the output of section s is the input of section s + 1.
+
+    Section s is the lecture's IIR filter ``y[n] = sum_{m=0}^{2} b_m x[n-m] + sum_{m=1}^{2} a_m y[n-m]``
+    with ``b = sos[s, :3]`` and ``a = sos[s, 3:]`` (scipy's signs, a0 = 1); ``zi[s]`` is its
+    transposed-direct-form-II state as in `lfilter`.  Returns ``(y, zf)``, zf of shape (n_sections, 2).
+    """
+    sos = np.asarray(sos, dtype=np.float64)
+    signal = np.asarray(x, dtype=np.float64)
+    zi = np.zeros((len(sos), 2)) if zi is None else np.asarray(zi, dtype=np.float64)
+    zf = np.zeros((len(sos), 2))
+    for s in range(len(sos)):
+        signal, zf[s] = lfilter(sos[s, :3], sos[s, 3:], signal, zi[s])
+    return signal, zf
