@@ -68,13 +68,18 @@ def _array(graph: Dict, name: str, deps: List[Any], chunks: Any, dtype: np.dtype
 
 
 def _zero_pass(filt: Any, block: np.ndarray, axis: int) -> Tuple[np.ndarray, np.ndarray]:
-    y0, zf0 = filt.run(block, filt.zero_state(block.shape, axis), axis)
+    zero = filt.zero_state(block.shape, axis)
+    if block.shape[axis] == 0:  # an empty chunk (not every filter accepts one): nothing happens
+        return np.empty(block.shape, filt.dtype), filt.to_vector(zero, axis).astype(np.float64)
+    y0, zf0 = filt.run(block, zero, axis)
     return y0, filt.to_vector(zf0, axis).astype(np.float64)
 
 
 def _transition(filt: Any, length: int) -> np.ndarray:
     """Row j: the state after ``length`` zero samples starting from unit state j (float64)."""
     size = filt.size
+    if length == 0:
+        return np.eye(size)
     basis = filt.from_vector(np.eye(size), 1)
     _, zf = filt.run(_zeros((size, length), np.dtype(np.float64)), basis, 1)
     return filt.to_vector(zf, 1).astype(np.float64)
@@ -91,6 +96,8 @@ def _advance(state: Optional[np.ndarray], zf0: np.ndarray, transition: Optional[
 
 def _correct(filt: Any, pass1: Tuple[np.ndarray, np.ndarray], state: np.ndarray, axis: int) -> np.ndarray:
     y0 = pass1[0]
+    if y0.size == 0:
+        return y0
     zi = filt.from_vector(state, axis).astype(filt.dtype)
     y, _ = filt.run(_zeros(y0.shape, filt.dtype), zi, axis)  # the zero-input response of zi
     np.add(y, y0, out=y)  # y is the filter's fresh output: ours to overwrite
