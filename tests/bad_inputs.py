@@ -7,6 +7,19 @@ import rnnlti
 
 X = np.ones((2, 10))
 
+
+def _dask():
+    """rnnlti.dask, imported only when a row runs (this table must not need Dask to be imported)."""
+    import rnnlti.dask
+
+    return rnnlti.dask
+
+
+def _chunked():
+    import dask.array as da
+
+    return da.ones((2, 10), chunks=(1, 5))
+
 # (id, call, exception type, substring of the message)
 BAD_INPUTS = [
     ("lfilter a[0]=0", lambda: rnnlti.lfilter([1.0], [0.0, 1.0], X), ValueError, "a[0]"),
@@ -35,4 +48,7 @@ BAD_INPUTS = [
     ("lfilter_zi zero a", lambda: rnnlti.lfilter_zi([1.0], [0.0, 0.0]), ValueError, "a"),
     ("freqz negative worN", lambda: rnnlti.freqz([1.0], worN=-1), ValueError, "worN"),
     ("set_num_threads negative", lambda: rnnlti.set_num_threads(-1), ValueError, "n"),
+    ("dask lfilter numpy x", lambda: _dask().lfilter([1.0], [1.0, 0.5], X), TypeError, "x"),
+    ("dask fir numpy x", lambda: _dask().fir([1.0, 1.0], X), TypeError, "x"),
+    ("dask lfilter zi wrong shape", lambda: _dask().lfilter([1.0], [1.0, 0.5], _chunked(), zi=np.zeros((2, 3))), ValueError, "zi"),
 ]
