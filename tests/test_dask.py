@@ -226,10 +226,10 @@ def ancestors(graph, key, deps):
 
 def kind(key):
     name = key[0] if isinstance(key, tuple) else key
-    for part in ("zero-pass-state", "zero-pass", "transition", "carry", "scan", "from-array", "array"):
-        if f"-{part}-" in name or name.startswith(part):
+    for part in ("initial-state", "first-chunk", "zero-pass", "transition", "carry", "state", "scan"):
+        if f"-{part}-" in name:
             return part
-    return name
+    return "input"
 
 
 def depths(graph, deps):
@@ -248,37 +248,54 @@ def test_lfilter_graph_is_parallel_with_only_the_carry_sequential(rng):
 
     nc, nt = 2, 6
     x = da.from_array(rng.standard_normal((4, 60)), chunks=(2, 10))
-    y, zf = rd.lfilter([1.0, 0.5], [1.0, -0.9, 0.2], x, zi=np.ones((4, 2)))
+    b, a = [1.0, 0.5], [1.0, -0.9, 0.2]
+    y, zf = rd.lfilter(b, a, x, zi=np.ones((4, 2)))
     graph = dict(zf.dask)  # zf's graph holds y's tasks too
     deps = {k: get_dependencies(graph, k) for k in graph}
     by_kind = {}
     for k in graph:
         by_kind.setdefault(kind(k), []).append(k)
-    assert len(by_kind["zero-pass"]) == nc * nt and len(by_kind["scan"]) == nc * nt
+    # Tasks per chunk: the first time chunk once (its state is known), every later one twice.
+    assert len(by_kind["first-chunk"]) == nc and len(by_kind["zero-pass"]) == nc * (nt - 1)
+    assert len(by_kind["scan"]) == nc * nt
+    assert len(by_kind["carry"]) == nc  # the sequential part: one small task per channel chunk
     assert len(by_kind["transition"]) == 1  # one chunk length: one small matrix
     for k in by_kind["zero-pass"]:  # pass 1: each chunk alone, from its own block only
         assert deps[k] == {(x.name,) + k[1:]}
-    for k in by_kind["scan"]:  # pass 2: its own pass-1 result and the state entering it, nothing else
-        assert {kind(d) for d in deps[k]} <= {"zero-pass", "carry"}
+    for k in by_kind["scan"]:  # pass 2: its own block and the state entering it, nothing else
+        assert {kind(d) for d in deps[k]} <= {"input", "state", "first-chunk"}
         assert all(d[1:] == k[1:] for d in deps[k])
-    for k in by_kind["carry"]:  # the sequential part reads only small things
-        assert {kind(d) for d in deps[k]} <= {"carry", "zero-pass-state", "transition", "from-array", "array"}
-    # Every pass-1 task sits at the same depth (all parallel); the depth of the outputs grows only by
-    # the carry's steps, and a chunk's output never waits for another chunk's filtering.
+    for k in by_kind["carry"]:  # reads only small things: the chunks' states, never a data block
+        assert {kind(d) for d in deps[k]} <= {"zero-pass", "transition", "state"}
+        assert {d[2] for d in deps[k] if kind(d) == "zero-pass"} == set(range(1, nt))
+        assert all(d[1] == k[1] for d in deps[k] if kind(d) != "transition")
+    # Every pass-1 task sits at the same depth (all parallel); no output waits for another output,
+    # and channel chunks never meet.
     depth = depths(graph, deps)
     assert len({depth[k] for k in by_kind["zero-pass"]}) == 1
     for k in by_kind["scan"]:
-        big = [a for a in ancestors(graph, k, deps) if kind(a) == "zero-pass"]
-        assert all(a[1] == k[1] for a in big)  # channel chunks never meet
-        assert {a[2] for a in big} == set(range(k[2] + 1))  # through the (small) states only
-    # The carried states are small: a few numbers per channel.
-    carries = dask.get(graph, by_kind["carry"])
-    assert all(c.shape == (2, 2) for c in carries)
-    # Computed, the graph's results equal the in-memory filter's.
-    want_y, want_zf = rnnlti.lfilter([1.0, 0.5], [1.0, -0.9, 0.2], x.compute(), zi=np.ones((4, 2)))
+        up = ancestors(graph, k, deps)
+        assert all(a[1] == k[1] for a in up if isinstance(a, tuple) and len(a) == 3 and kind(a) != "transition")
+        assert not any(kind(a) == "scan" for a in up)
+    states = dask.get(graph, by_kind["state"])  # the carried states: a few numbers per channel
+    assert all(s.shape == (2, 2) for s in states)
+    want_y, want_zf = rnnlti.lfilter(b, a, x.compute(), zi=np.ones((4, 2)))
     got_y, got_zf = dask.compute(y, zf, **SYNC)
     close(got_y, want_y)
     close(got_zf, want_zf)
+
+
+def test_nonlinear_iir_graph_is_sequential_in_time_only(rng, monkeypatch):
+    from dask.core import get_dependencies
+
+    monkeypatch.setattr(rnnlti, "nonlinear_iir", nonlinear_iir_stand_in, raising=False)
+    x = da.from_array(rng.standard_normal((4, 60)), chunks=(2, 10))
+    y = rd.nonlinear_iir([0.5, 0.2], x)
+    graph = dict(y.dask)
+    for k in graph:
+        if k[0] == y.name and k[2] > 0:  # chunk k waits for the history task fed by chunk k - 1
+            (hist,) = [d for d in get_dependencies(graph, k) if "-history-" in d[0]]
+            assert hist[1:] == k[1:] and (y.name, k[1], k[2] - 1) in get_dependencies(graph, hist)
 
 
 def test_fir_graph_reads_only_neighbour_tails(rng):

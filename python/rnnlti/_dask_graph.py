@@ -5,12 +5,12 @@ block (same chunks), and the blocks of different channel chunks never meet: only
 same channel chunk exchange (small) state.
 
 - `linear_scan`: the two-pass chunked scan of a linear filter with a state ``zi`` (IIR, SOS).
-  Pass 1 filters every time chunk from zero state, in parallel, giving ``y0_k`` and the final state
-  ``zf0_k``.  By linearity the true state entering chunk ``k + 1`` is
-  ``s_{k+1} = zf0_k + s_k @ T(L_k)``, where ``T(L)`` (the state after ``L`` zero input samples,
-  starting from each unit state) is computed once per distinct chunk length: only this small
-  recursion is sequential.  Pass 2 corrects every chunk in parallel by adding the zero-input
-  response of its incoming state: ``y_k = y0_k + filter(zeros, zi=s_k)``.
+  Pass 1 filters every time chunk from zero state, in parallel, giving its final state ``zf0_k``.
+  By linearity the true state entering chunk ``k + 1`` is ``s_{k+1} = zf0_k + s_k @ T(L_k)``, where
+  ``T(L)`` (the state after ``L`` zero input samples, from each unit state) is computed once per
+  distinct chunk length: only this small recursion is sequential.  Pass 2 corrects every chunk in
+  parallel: ``y_k = y0_k + filter(zeros, zi=s_k)``, computed as ``filter(x_k, zi=s_k)`` (the same by
+  linearity, see `_corrected`).
 - `fir_overlap`: the FIR part needs the ``K - 1`` samples before each chunk; the samples before the
   chunk add to its first ``K - 1`` outputs only, so each chunk is filtered alone and those outputs
   are corrected from the (small) tails of the chunks before it.
@@ -67,45 +67,56 @@ def _array(graph: Dict, name: str, deps: List[Any], chunks: Any, dtype: np.dtype
 # to_vector(state, axis) -> (..., S) and from_vector(vector, axis) (the filter's own zi layout).
 
 
-def _zero_pass(filt: Any, block: np.ndarray, axis: int) -> Tuple[np.ndarray, np.ndarray]:
-    zero = filt.zero_state(block.shape, axis)
+def _run_from(filt: Any, block: np.ndarray, state: Optional[np.ndarray], axis: int) -> Tuple[np.ndarray, np.ndarray]:
+    """The chunk filtered from ``state`` (a state vector; None: zero state): ``(y, zf as a vector)``."""
+    zi = filt.zero_state(block.shape, axis) if state is None else filt.from_vector(state, axis).astype(filt.dtype)
     if block.shape[axis] == 0:  # an empty chunk (not every filter accepts one): nothing happens
-        return np.empty(block.shape, filt.dtype), filt.to_vector(zero, axis).astype(np.float64)
-    y0, zf0 = filt.run(block, zero, axis)
-    return y0, filt.to_vector(zf0, axis).astype(np.float64)
+        return np.empty(block.shape, filt.dtype), filt.to_vector(zi, axis).astype(np.float64)
+    y, zf = filt.run(block, zi, axis)
+    return y, filt.to_vector(zf, axis).astype(np.float64)
+
+
+def _zero_state_pass(filt: Any, block: np.ndarray, axis: int) -> np.ndarray:
+    """Pass 1: the final state of the chunk filtered from zero state (its output is not kept)."""
+    return _run_from(filt, block, None, axis)[1]
+
+
+def _corrected(filt: Any, block: np.ndarray, state: np.ndarray, axis: int) -> np.ndarray:
+    """Pass 2: the chunk from its true incoming state, which by linearity is y0 + the zero-input
+    response of ``state``.  Filtering the data again costs what filtering zeros would, but a
+    zero-input response decays into subnormal numbers, several times slower on x86 (measured), and
+    pass 1's outputs need not be held in memory until the carry arrives."""
+    return _run_from(filt, block, state, axis)[0]
 
 
 def _transition(filt: Any, length: int) -> np.ndarray:
-    """Row j: the state after ``length`` zero samples starting from unit state j (float64)."""
+    """Row j: the state after ``length`` zero samples from unit state j (float64): the filter's own
+    one-step map, to the power ``length`` (exact maths; no run through subnormal numbers)."""
     size = filt.size
-    if length == 0:
-        return np.eye(size)
     basis = filt.from_vector(np.eye(size), 1)
-    _, zf = filt.run(_zeros((size, length), np.dtype(np.float64)), basis, 1)
-    return filt.to_vector(zf, 1).astype(np.float64)
+    _, zf = filt.run(_zeros((size, 1), np.dtype(np.float64)), basis, 1)
+    return np.linalg.matrix_power(filt.to_vector(zf, 1).astype(np.float64), length)
 
 
 def _initial_vector(filt: Any, zi: np.ndarray, axis: int) -> np.ndarray:
     return filt.to_vector(np.asarray(zi), axis).astype(np.float64)
 
 
-def _advance(state: Optional[np.ndarray], zf0: np.ndarray, transition: Optional[np.ndarray]) -> np.ndarray:
-    """The state entering the next chunk: this chunk's own final state plus the incoming one's echo."""
-    return zf0 if state is None else zf0 + state @ transition
+def _carry(first: np.ndarray, zf0: List[np.ndarray], transitions: List[np.ndarray]) -> List[np.ndarray]:
+    """The states entering chunks 1, 2, ... and leaving the last: ``s_{k+1} = zf0_k + s_k @ T(L_k)``
+    (``first``: the state leaving chunk 0).
+
+    The only sequential step, on small data (S numbers per channel and chunk), in one task per
+    channel chunk: one round of (parallel) transfers instead of a chain of them across the cluster.
+    """
+    states = [first]
+    for own, transition in zip(zf0, transitions):
+        states.append(own + states[-1] @ transition)
+    return states
 
 
-def _correct(filt: Any, pass1: Tuple[np.ndarray, np.ndarray], state: np.ndarray, axis: int) -> np.ndarray:
-    y0 = pass1[0]
-    if y0.size == 0:
-        return y0
-    zi = filt.from_vector(state, axis).astype(filt.dtype)
-    y, _ = filt.run(_zeros(y0.shape, filt.dtype), zi, axis)  # the zero-input response of zi
-    np.add(y, y0, out=y)  # y is the filter's fresh output: ours to overwrite
-    return y
-
-
-def _final_state(filt: Any, state: np.ndarray, axis: int) -> np.ndarray:
-    return np.ascontiguousarray(filt.from_vector(state, axis).astype(filt.dtype))
+def _final_state(filt: Any, states: List[np.ndarray], axis: int) -> np.ndarray:
+    return np.ascontiguousarray(filt.from_vector(states[-1], axis).astype(filt.dtype))
 
 
 def linear_scan(
@@ -116,40 +127,42 @@ def linear_scan(
 
     ``zi`` is chunked like x's channels with one chunk along every state axis; ``zi_index`` maps a
     block index of x at time chunk 0 to the matching block index of ``zi`` (and of ``zf``).
+    The first time chunk knows its state (``zi`` or zero) and is filtered once; each later chunk
+    has a pass-1 task (its final state from zero state) and a pass-2 task (the chunk from its true
+    state); between them, one small carry task per channel chunk.
     """
     token = tokenize(filt, x.name, axis, None if zi is None else zi.name)
-    p1, zf0, trans, carry, name = (f"rnnlti-{label}-{part}-{token}" for part in
-                                   ("zero-pass", "zero-pass-state", "transition", "carry", "scan"))
+    initial, first, p1, trans, carry, state, name = (
+        f"rnnlti-{label}-{part}-{token}"
+        for part in ("initial-state", "first-chunk", "zero-pass", "transition", "carry", "state", "scan"))
     lengths = x.chunks[axis]
     nt = len(lengths)
     graph: Dict[Any, Any] = {}
-    for length in set(lengths):
+    for length in set(lengths[1:]):
         graph[(trans, length)] = (_transition, filt, length)
     for channel in _channel_blocks(x, axis):
-        first = _at(channel, axis, 0)
-        if zi is None:
-            state = None
-        else:
-            state = (carry,) + first
-            graph[state] = (_initial_vector, filt, (zi.name,) + zi_index(first), axis)
-        for k in range(nt):
-            idx = _at(channel, axis, k)
-            graph[(p1,) + idx] = (_zero_pass, filt, (x.name,) + idx, axis)
-            graph[(zf0,) + idx] = (operator.getitem, (p1,) + idx, 1)  # only the small state moves on
-            if state is None:
-                graph[(name,) + idx] = (operator.getitem, (p1,) + idx, 0)
-            else:
-                graph[(name,) + idx] = (_correct, filt, (p1,) + idx, state, axis)
-            nxt = (carry,) + _at(channel, axis, k + 1)
-            graph[nxt] = (_advance, state, (zf0,) + idx, None if state is None else (trans, lengths[k]))
-            state = nxt
+        idx0 = _at(channel, axis, 0)
+        zi_key = None
+        if zi is not None:
+            zi_key = (initial,) + idx0
+            graph[zi_key] = (_initial_vector, filt, (zi.name,) + zi_index(idx0), axis)
+        graph[(first,) + idx0] = (_run_from, filt, (x.name,) + idx0, zi_key, axis)
+        graph[(name,) + idx0] = (operator.getitem, (first,) + idx0, 0)
+        graph[(state,) + idx0] = (operator.getitem, (first,) + idx0, 1)  # only the small state moves on
+        later = [_at(channel, axis, k) for k in range(1, nt)]
+        for k, idx in enumerate(later, start=1):
+            graph[(p1,) + idx] = (_zero_state_pass, filt, (x.name,) + idx, axis)
+            graph[(state,) + idx] = (operator.getitem, (carry,) + idx0, k - 1)  # the state entering k
+            graph[(name,) + idx] = (_corrected, filt, (x.name,) + idx, (state,) + idx, axis)
+        graph[(carry,) + idx0] = (_carry, (state,) + idx0, [(p1,) + idx for idx in later],
+                                  [(trans, lengths[k]) for k in range(1, nt)])
     deps = [x] if zi is None else [x, zi]
     y = _array(graph, name, deps, x.chunks, filt.dtype)
     if zi is None:
         return y, None
     zf_name = f"rnnlti-{label}-zf-{token}"
     zf_graph = {
-        (zf_name,) + zi_index(_at(channel, axis, 0)): (_final_state, filt, (carry,) + _at(channel, axis, nt), axis)
+        (zf_name,) + zi_index(_at(channel, axis, 0)): (_final_state, filt, (carry,) + _at(channel, axis, 0), axis)
         for channel in _channel_blocks(x, axis)
     }
     return y, _array(zf_graph, zf_name, [y], state_chunks, filt.dtype)
