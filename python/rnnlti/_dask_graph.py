@@ -64,7 +64,8 @@ def _array(graph: Dict, name: str, deps: List[Any], chunks: Any, dtype: np.dtype
 # Linear filters with a state: the two-pass chunked scan.
 # A "filter" here is any object with: dtype (of the result), size (S, the length of one channel's
 # state vector), run(x, zi, axis) -> (y, zf), zero_state(x_shape, axis),
-# to_vector(state, axis) -> (..., S) and from_vector(vector, axis) (the filter's own zi layout).
+# to_vector(state, axis) -> (..., S) and from_vector(vector, axis) (the filter's own zi layout);
+# optionally final_state(x, zi, axis) -> zf, when only zf is wanted (pass 1) and it can be cheaper.
 
 
 def _run_from(filt: Any, block: np.ndarray, state: Optional[np.ndarray], axis: int) -> Tuple[np.ndarray, np.ndarray]:
@@ -78,7 +79,10 @@ def _run_from(filt: Any, block: np.ndarray, state: Optional[np.ndarray], axis: i
 
 def _zero_state_pass(filt: Any, block: np.ndarray, axis: int) -> np.ndarray:
     """Pass 1: the final state of the chunk filtered from zero state (its output is not kept)."""
-    return _run_from(filt, block, None, axis)[1]
+    final_state = getattr(filt, "final_state", None)
+    if final_state is None or block.shape[axis] == 0:
+        return _run_from(filt, block, None, axis)[1]
+    return filt.to_vector(final_state(block, filt.zero_state(block.shape, axis), axis), axis).astype(np.float64)
 
 
 def _corrected(filt: Any, block: np.ndarray, state: np.ndarray, axis: int) -> np.ndarray:

@@ -3,7 +3,8 @@
 A (64, 10^7) float32 signal in (16, 10^6) chunks (quick: (64, 10^6) in (16, 10^5)), a 4th-order
 Butterworth low-pass along time.  Implementations:
 
-- ``rnnlti``: ``rnnlti.lfilter`` on the whole array in this process (OpenMP over channels);
+- ``rnnlti``: ``rnnlti.lfilter`` on the whole array in this process, on 2 OpenMP threads (the
+  cluster's 2 cores);
 - ``dask-scan``: ``rnnlti.dask.lfilter`` on the cluster, input and output kept on the workers
   (``persist``): the two-pass chunked scan, exact;
 - ``dask-blocks``: every block filtered on its own from zero state (``map_blocks``), which is *wrong*
@@ -82,6 +83,7 @@ def make(case: str, impl: str, quick: bool) -> Callable[[], object]:
     if impl == "rnnlti":
         import rnnlti
 
+        rnnlti.set_num_threads(2)
         x = np.random.default_rng(0).standard_normal(s["shape"], dtype=np.float32)
         out = np.empty_like(x)
         rnnlti.lfilter(B, A, x, out=out)  # touch the output's pages once
