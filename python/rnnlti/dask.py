@@ -107,6 +107,9 @@ class _LFilterState:
         self.b, self.a, self.dtype = b, a, dtype
         self.size = max(b.shape[-1], a.shape[-1]) - 1
 
+    def __dask_tokenize__(self) -> Any:
+        return ("rnnlti.dask.lfilter", self.b.tobytes(), self.a.tobytes(), str(self.dtype))
+
     def run(self, x: np.ndarray, zi: np.ndarray, axis: int) -> Tuple[np.ndarray, np.ndarray]:
         return rnnlti.lfilter(self.b, self.a, x, axis=axis, zi=zi)
 
@@ -132,6 +135,10 @@ class _SosState:
         self.sosfilt, self.sos, self.dtype = sosfilt, sos, dtype
         self.sections = sos.shape[0]
         self.size = 2 * self.sections
+
+    def __dask_tokenize__(self) -> Any:
+        inner = f"{getattr(self.sosfilt, '__module__', '')}.{getattr(self.sosfilt, '__qualname__', '')}"
+        return ("rnnlti.dask.sosfilt", inner, self.sos.tobytes(), self.sections, str(self.dtype))
 
     def run(self, x: np.ndarray, zi: np.ndarray, axis: int) -> Tuple[np.ndarray, np.ndarray]:
         return self.sosfilt(self.sos, x, axis=axis, zi=zi)
@@ -268,6 +275,9 @@ class _NonlinearIIRStep:
 
     def __init__(self, w: np.ndarray, activation: str) -> None:
         self.w, self.activation = w, activation
+
+    def __dask_tokenize__(self) -> Any:
+        return ("rnnlti.dask.nonlinear_iir", self.w.tobytes(), str(self.w.dtype), self.activation)
 
     def __call__(self, block: np.ndarray, history: Optional[np.ndarray], axis: int) -> np.ndarray:
         return rnnlti.nonlinear_iir(self.w, block, activation=self.activation, h0=history, axis=axis)
