@@ -359,3 +359,23 @@ def test_import_rnnlti_does_not_import_dask_and_missing_dask_is_explained():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install rnnlti[dask]" in out
+
+
+def test_bitwise_equal_across_schedulers_and_threads_and_inputs_untouched(rng):
+    x = rng.standard_normal((6, 700))
+    zi = rng.standard_normal((6, 4))
+    x_copy, zi_copy = x.copy(), zi.copy()
+    b, a = ss.butter(4, 0.2)
+    xd = da.from_array(x, chunks=(4, 90))
+    results = []
+    for threads, scheduler in [(1, "sync"), (3, "threads"), (2, "sync")]:
+        rnnlti.set_num_threads(threads)
+        try:
+            results.append(dask.compute(*rd.lfilter(b, a, xd, zi=zi), rd.fir(np.ones(7), xd), scheduler=scheduler))
+        finally:
+            rnnlti.set_num_threads(0)
+    for other in results[1:]:
+        for got, want in zip(other, results[0]):
+            np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(x, x_copy)
+    np.testing.assert_array_equal(zi, zi_copy)
