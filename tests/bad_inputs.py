@@ -7,6 +7,19 @@ import rnnlti
 
 X = np.ones((2, 10))
 
+
+def _dask():
+    """rnnlti.dask, imported only when a row runs (this table must not need Dask to be imported)."""
+    import rnnlti.dask
+
+    return rnnlti.dask
+
+
+def _chunked():
+    import dask.array as da
+
+    return da.ones((2, 10), chunks=(1, 5))
+
 # (id, call, exception type, substring of the message)
 BAD_INPUTS = [
     ("lfilter a[0]=0", lambda: rnnlti.lfilter([1.0], [0.0, 1.0], X), ValueError, "a[0]"),
@@ -164,4 +177,7 @@ BAD_INPUTS += [
     ("sosfilt_backward zi wrong shape", lambda: rnnlti.sosfilt_backward(SOS, X, X, zi=np.zeros((1, 2, 3))), ValueError, "zi"),
     ("sosfilt_backward a0 not 1", lambda: rnnlti.sosfilt_backward([[1.0, 0, 0, 3.0, 0, 0]], X, X), ValueError, "sos"),
     ("sosfilt_backward bank does not broadcast", lambda: rnnlti.sosfilt_backward(np.tile(SOS, (3, 1, 1)), X, X), ValueError, "sos"),
+    ("dask lfilter numpy x", lambda: _dask().lfilter([1.0], [1.0, 0.5], X), TypeError, "x"),
+    ("dask fir numpy x", lambda: _dask().fir([1.0, 1.0], X), TypeError, "x"),
+    ("dask lfilter zi wrong shape", lambda: _dask().lfilter([1.0], [1.0, 0.5], _chunked(), zi=np.zeros((2, 3))), ValueError, "zi"),
 ]

@@ -25,9 +25,16 @@ inline index_t element_stride(const py::array& a, int dim, const char* name) {
   return s / index_t(a.itemsize());
 }
 
+// Equivalence, not identity: an unpickled dtype (arrays sent to Dask or multiprocessing workers) is a
+// distinct but equal object.
+template <class T>
+bool has_dtype(const py::array& a) {
+  return py::isinstance<py::array_t<T>>(a);
+}
+
 template <class T>
 void check_dtype(const py::array& a, const char* name, int ndim) {
-  if (!a.dtype().is(py::dtype::of<T>())) fail(std::string(name) + " has the wrong dtype");
+  if (!has_dtype<T>(a)) fail(std::string(name) + " has the wrong dtype");
   if (a.ndim() != ndim) fail(std::string(name) + " must have " + std::to_string(ndim) + " dimensions");
 }
 
@@ -72,8 +79,8 @@ Coefs<T> coefs(py::array& a, const char* name) {
 // Calls f(T{}) with T = float or double, the dtype of `a`.
 template <class F>
 decltype(auto) dispatch_float(const py::array& a, F&& f) {
-  if (a.dtype().is(py::dtype::of<float>())) return f(float{});
-  if (a.dtype().is(py::dtype::of<double>())) return f(double{});
+  if (has_dtype<float>(a)) return f(float{});
+  if (has_dtype<double>(a)) return f(double{});
   fail("expected a float32 or float64 array");
 }
 
