@@ -65,9 +65,12 @@ def set_num_threads(n: int) -> None:
     """
     import operator
 
-    n = operator.index(n)
-    if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"n must be an integer, got {type(n).__name__}") from None
+    if not 0 <= n < 2**31:
+        raise ValueError(f"n must be >= 0 and < 2**31, got {n}")
     _core.set_num_threads(n)
 
 

@@ -29,14 +29,20 @@ def real_array(value: Any, name: str) -> np.ndarray:
 def float_dtype(*arrays: Optional[np.ndarray]) -> np.dtype:
     """float32 when every given array is float32, else float64 (the wider type wins; ints -> float64)."""
     given = [a for a in arrays if a is not None]
-    if given and all(a.dtype == np.float32 for a in given):
+    # Compare kind and size, not the dtype itself: a big-endian float32 (">f4") is float32 too.
+    if given and all(a.dtype.kind == "f" and a.dtype.itemsize == 4 for a in given):
         return np.dtype(np.float32)
     return np.dtype(np.float64)
 
 
 def as_dtype(arr: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """``arr`` in native byte order and ``dtype``, copied only when needed."""
-    return arr.astype(dtype, copy=False)
+    """``arr`` in native byte order, ``dtype`` and aligned memory, copied only when needed.
+
+    Misaligned data (e.g. ``np.frombuffer(buf, offset=1)``) is copied: the kernels' typed loads
+    from a misaligned address are undefined behaviour (UBSan reports them).
+    """
+    arr = arr.astype(dtype, copy=False)
+    return arr if arr.flags.aligned else arr.copy()
 
 
 def normalize_axis(axis: Any, ndim: int, name: str = "axis") -> int:
@@ -68,7 +74,7 @@ def _merge(shape: Sequence[int], strides: Sequence[int]) -> Optional[Tuple[int, 
 
 
 def _try_batch_view(arr: np.ndarray, axis: int) -> Optional[np.ndarray]:
-    if any(s % arr.itemsize for s in arr.strides):
+    if not arr.flags.aligned or any(s % arr.itemsize for s in arr.strides):
         return None
     pre = _merge(arr.shape[:axis], arr.strides[:axis])
     post = _merge(arr.shape[axis + 1 :], arr.strides[axis + 1 :])
@@ -90,7 +96,9 @@ def batch_view(arr: np.ndarray, axis: int) -> np.ndarray:
     """
     view = _try_batch_view(arr, axis)
     if view is None:
-        view = _try_batch_view(np.ascontiguousarray(arr), axis)
+        # A fresh C-contiguous copy (np.ascontiguousarray would return an empty array with
+        # broadcast zero strides unchanged, as numpy calls any empty array contiguous).
+        view = _try_batch_view(np.array(arr, order="C"), axis)
     assert view is not None
     return view
 
@@ -140,7 +148,7 @@ def check_out(out: Optional[np.ndarray], shape: Tuple[int, ...], dtype: np.dtype
         raise ValueError(f"{name} must have shape {tuple(shape)} and dtype {dtype}, got shape {out.shape} and dtype {out.dtype}")
     if not out.flags.writeable:
         raise ValueError(f"{name} must be writeable")
-    if any(s % out.itemsize for s in out.strides) or not out.dtype.isnative:
+    if not out.flags.aligned or any(s % out.itemsize for s in out.strides) or not out.dtype.isnative:
         raise ValueError(f"{name} must be an aligned native-byte-order array")
     return out
 

@@ -6,6 +6,7 @@ so the lecture's feedback coefficient ``a_m`` is ``-a[m] / a[0]``.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any, Optional, Tuple, Union
 
 import numpy as np
@@ -28,14 +29,20 @@ def _state_shape(x_shape: Tuple[int, ...], axis: int, order: int) -> Tuple[int, 
     return x_shape[:axis] + (order,) + x_shape[axis + 1 :]
 
 
-def _initial_state(zi: Any, expected: Tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """scipy's rule: zi has x's shape with the time axis of length order; size-1 dims broadcast."""
+def _initial_state(zi: Any, expected: Tuple[int, ...], axis: int, dtype: np.dtype) -> np.ndarray:
+    """scipy's rule: zi has x's shape with the time axis of length order; size-1 dims broadcast.
+
+    The time axis itself never broadcasts (as in scipy): a zi of the wrong length is an error, not
+    one value repeated over every delay.
+    """
     zi = _checks.real_array(zi, "zi")
-    ok = zi.ndim == len(expected) and all(z in (e, 1) for z, e in zip(zi.shape, expected))
+    ok = zi.ndim == len(expected) and all(
+        z == e or (z == 1 and k != axis) for k, (z, e) in enumerate(zip(zi.shape, expected))
+    )
     if not ok:
         raise ValueError(
             f"zi must have shape {expected} (x's shape with the filter axis of length "
-            f"max(len(a), len(b)) - 1; size-1 dimensions broadcast), got {zi.shape}"
+            f"max(len(a), len(b)) - 1; other size-1 dimensions broadcast), got {zi.shape}"
         )
     return np.broadcast_to(_checks.as_dtype(zi, dtype), expected)
 
@@ -99,7 +106,7 @@ def lfilter(
     state_shape = _state_shape(x.shape, axis, order)
     zi_view = zf = zf_view = None
     if zi_arr is not None:
-        zi_view = _checks.batch_view(_initial_state(zi_arr, state_shape, dtype), axis)
+        zi_view = _checks.batch_view(_initial_state(zi_arr, state_shape, axis, dtype), axis)
         zf = np.empty(state_shape, dtype)
         zf_view = _checks.batch_view(zf, axis)
     _core.lfilter(
@@ -164,7 +171,24 @@ def lfilter_zi(b: Any, a: Any) -> np.ndarray:
     companion[0] = -a[1:]
     companion[np.arange(1, n - 1), np.arange(n - 2)] = 1.0
     i_minus_a = np.eye(n - 1) - companion.T
-    return np.linalg.solve(i_minus_a, b[1:] - a[1:] * b[0])
+    try:
+        return np.linalg.solve(i_minus_a, b[1:] - a[1:] * b[0])
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "a has a pole at z = 1 (sum(a) == 0): the step response has no steady state, so "
+            "lfilter_zi is undefined"
+        ) from None
+
+
+def _is_integer(value: Any) -> bool:
+    """An integer scalar (5, np.int64(5), np.array(5)), not a bool, a float or a 1-element array."""
+    if np.ndim(value) != 0 or isinstance(value, (bool, np.bool_)):
+        return False
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return True
 
 
 def freqz(
@@ -176,14 +200,16 @@ def freqz(
     circle when ``whole``, in the units of ``fs`` (radians per sample by default), or the
     frequencies given as an array in ``worN``.
     """
-    b, a = _one_filter(b, np.atleast_1d(a))
-    if np.ndim(worN) == 0:
-        n = int(worN)
+    b, a = _one_filter(b, np.atleast_1d(_checks.real_array(a, "a")))
+    if not isinstance(fs, (int, float, np.integer, np.floating)) or not (0 < fs < np.inf):
+        raise ValueError(f"fs must be a positive finite number (the sampling frequency), got {fs!r}")
+    if _is_integer(worN):  # scipy's rule: an integer is a number of points, anything else frequencies
+        n = operator.index(worN)
         if n < 0:
             raise ValueError(f"worN must be a non-negative integer or an array of frequencies, got {worN}")
         w = np.linspace(0, 2 * np.pi if whole else np.pi, n, endpoint=False)
     else:
-        w = 2 * np.pi * _checks.real_array(worN, "worN").astype(np.float64) / fs
+        w = 2 * np.pi * np.atleast_1d(_checks.real_array(worN, "worN")).astype(np.float64) / fs
     zm1 = np.exp(-1j * w)
     h = np.polyval(b[::-1], zm1) / np.polyval(a[::-1], zm1)
     return w * fs / (2 * np.pi), h
