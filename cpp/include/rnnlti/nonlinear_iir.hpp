@@ -54,7 +54,7 @@ struct Group {
   }
 };
 
-// MC: M known at compile time (1..8), or 0 for a runtime M.
+// MC: M known at compile time (1, 2, 3, 4 or 8: see dispatch_order), or 0 for a runtime M.
 template <class T, Activation A, int MC, int G>
 void nonlinear_iir_group(const NonlinearIirArgs<T>& p, const Signals<const T>& x, const Signals<T>& h,
                          const Group<T, G>& grp) {
