@@ -13,7 +13,7 @@ settings.register_profile(
     "ci", derandomize=True, database=None, deadline=None, print_blob=True, suppress_health_check=_QUIET,
     phases=_PHASES,
 )
-settings.register_profile("dev", max_examples=2000, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("dev", deadline=None, suppress_health_check=_QUIET, phases=_PHASES)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
