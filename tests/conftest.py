@@ -13,7 +13,7 @@ settings.register_profile(
     "ci", derandomize=True, database=None, deadline=None, print_blob=True, suppress_health_check=_QUIET,
     phases=_PHASES,
 )
-settings.register_profile("dev", max_examples=2000, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("dev", deadline=None, suppress_health_check=_QUIET, phases=_PHASES)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
@@ -34,8 +34,19 @@ _PEER_IMPORT = re.compile(
 )
 
 
+_NOT_COLLECTED = []
+
+
 def pytest_ignore_collect(collection_path, config):
     if os.environ.get("RNNLTI_SANITIZER") and collection_path.suffix == ".py":
         if collection_path.name.startswith("test_") and _PEER_IMPORT.search(collection_path.read_text()):
+            _NOT_COLLECTED.append(collection_path.name)
             return True
     return None
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _NOT_COLLECTED:
+        terminalreporter.write_line(
+            "not run under the sanitizers (they import PyTorch or JAX): " + ", ".join(sorted(_NOT_COLLECTED))
+        )

@@ -47,7 +47,10 @@ class Arr:
 
 def make_values(rng: np.random.Generator, shape: Sequence[int], dtype: str, specials: float) -> np.ndarray:
     """Values of ``shape`` in ``dtype``; a fraction ``specials`` of float entries is NaN or +-inf."""
-    shape = tuple(shape)
+    return np.asarray(_values(rng, tuple(shape), dtype, specials))  # a 0-d array, never a numpy scalar
+
+
+def _values(rng: np.random.Generator, shape: Tuple[int, ...], dtype: str, specials: float):
     dt = np.dtype(dtype) if dtype not in ("object", "str") else None
     if dt is not None and dt.kind in "iu":
         lo = 0 if dt.kind == "u" else -4

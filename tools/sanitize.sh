@@ -51,5 +51,7 @@ assert c.__file__.startswith('$ROOT/$PKG'), c.__file__
 print('== sanitize: testing', c.__file__)"
 
 echo "== sanitize: python -m pytest ${*:-tests}"
-LD_PRELOAD="$ASAN_LIB" "$PY" -m pytest -p no:cacheprovider -q "${@:-tests}"
+# --capture=sys: a sanitizer report is written to file descriptor 2 just before the process dies;
+# pytest's default fd-level capture would swallow it with the dying test's output.
+LD_PRELOAD="$ASAN_LIB" "$PY" -m pytest -p no:cacheprovider --capture=sys -q "${@:-tests}"
 echo "== sanitize: no ASan, UBSan or LeakSanitizer report"

@@ -198,10 +198,11 @@ def freqz(
 
     Returns ``(w, h)``: ``worN`` frequencies from 0 up to (not including) Nyquist, or the whole
     circle when ``whole``, in the units of ``fs`` (radians per sample by default), or the
-    frequencies given as an array in ``worN``.
+    frequencies given in ``worN`` when it is not an integer (scipy's rule: ``worN=0.25`` is the
+    single frequency 0.25, ``worN=8`` eight frequencies).
     """
     b, a = _one_filter(b, np.atleast_1d(_checks.real_array(a, "a")))
-    if not isinstance(fs, (int, float, np.integer, np.floating)) or not (0 < fs < np.inf):
+    if np.ndim(fs) != 0 or np.asarray(fs).dtype.kind not in "iuf" or not 0 < float(fs) < np.inf:
         raise ValueError(f"fs must be a positive finite number (the sampling frequency), got {fs!r}")
     if _is_integer(worN):  # scipy's rule: an integer is a number of points, anything else frequencies
         n = operator.index(worN)
