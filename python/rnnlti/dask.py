@@ -61,18 +61,21 @@ def _dask_signal(x: Any, axis: Any, function: str) -> Tuple[da.Array, int]:
 
 
 def _state_input(value: Any, name: str, expected: Tuple[int, ...], chunks: Tuple[Tuple[int, ...], ...],
-                 rule: str) -> da.Array:
-    """An initial state (NumPy or Dask) of shape ``expected`` (size-1 dimensions broadcast), chunked
-    like x's channels and whole along the state axes."""
+                 rule: str, fixed: Tuple[int, ...]) -> da.Array:
+    """An initial state (NumPy or Dask) of shape ``expected`` (size-1 dimensions broadcast, except
+    the dimensions in ``fixed``: the state axes, as in-memory), chunked like x's channels and whole
+    along the state axes."""
     if isinstance(value, da.Array):
         if value.dtype.kind not in "fiub":
             raise TypeError(f"{name} must be real-valued (float, int or bool), got dtype {value.dtype}")
         arr = value
     else:
         arr = _checks.real_array(value, name)
-    ok = arr.ndim == len(expected) and all(s in (e, 1) for s, e in zip(arr.shape, expected))
+    ok = arr.ndim == len(expected) and all(
+        s == e or (s == 1 and k not in fixed) for k, (s, e) in enumerate(zip(arr.shape, expected))
+    )
     if not ok:
-        raise ValueError(f"{name} must have shape {expected} ({rule}; size-1 dimensions broadcast), got {arr.shape}")
+        raise ValueError(f"{name} must have shape {expected} ({rule}; other size-1 dimensions broadcast), got {arr.shape}")
     if not isinstance(arr, da.Array):
         return da.from_array(np.ascontiguousarray(np.broadcast_to(arr, expected)), chunks=chunks)
     return da.broadcast_to(arr, expected).rechunk(chunks)
@@ -205,7 +208,7 @@ def lfilter(b: Any, a: Any, x: Any, axis: int = -1, zi: Any = None) -> DaskResul
     zi_d = None
     if zi is not None:
         zi_d = _state_input(zi, "zi", state_shape, state_chunks,
-                            "x's shape with the filter axis of length max(len(a), len(b)) - 1")
+                            "x's shape with the filter axis of length max(len(a), len(b)) - 1", (axis,))
     if filt.size == 0:  # a pure gain: no state, every block alone
         y = x.map_blocks(lambda blk: rnnlti.lfilter(b, a, blk, axis=axis), dtype=dtype,
                          meta=np.empty((0,) * x.ndim, dtype))
@@ -239,7 +242,7 @@ def sosfilt(sos: Any, x: Any, axis: int = -1, zi: Any = None) -> DaskResult:
     zi_d = None
     if zi is not None:
         zi_d = _state_input(zi, "zi", state_shape, state_chunks,
-                            "(n_sections,) + x's shape with the filter axis of length 2")
+                            "(n_sections,) + x's shape with the filter axis of length 2", (0, axis + 1))
     y, zf = linear_scan(filt, x, axis, zi_d, lambda idx: (0,) + idx, state_chunks, "sosfilt")
     return y if zf is None else (y, zf)
 
@@ -305,5 +308,5 @@ def nonlinear_iir(w: Any, x: Any, activation: str = "tanh", h0: Any = None, axis
     h0_d = None
     if h0 is not None:
         h0_d = _state_input(h0, "h0", x.shape[:axis] + (depth,) + x.shape[axis + 1 :],
-                            _with_time(x.chunks, axis, depth), "x's shape with the time axis of length len(w)")
+                            _with_time(x.chunks, axis, depth), "x's shape with the time axis of length len(w)", (axis,))
     return sequential_carry(_NonlinearIIRStep(w, activation), depth, x, axis, h0_d, dtype, "nonlinear-iir")

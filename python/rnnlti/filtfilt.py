@@ -43,8 +43,8 @@ def _edge(padtype: Any, padlen: Any, length: int, ntaps: int) -> int:
             raise ValueError(f"padlen must be a non-negative integer or None, got {padlen!r}")
     if length <= edge:
         raise ValueError(
-            f"x must be longer than padlen along the filter axis: x has length {length} there and "
-            f"padlen is {edge} (padlen=None means 3 * the number of filter taps)"
+            f"padlen must be smaller than the length of `x` along the filter axis: padlen is {edge} "
+            f"(padlen=None means 3 * the number of filter taps) and x has length {length} there"
         )
     return edge
 

@@ -84,7 +84,7 @@ def lfilter_backward(
     dzi = dzi_view = None
     if zi_arr is not None:
         state_shape = _state_shape(x.shape, axis, order)
-        _initial_state(zi_arr, state_shape, dtype)  # validates zi's shape
+        _initial_state(zi_arr, state_shape, axis, dtype)  # validates zi's shape
         dzi = np.empty(state_shape, dtype)
         dzi_view = _checks.writable_batch_view(dzi, axis)
     _core.lfilter_backward(

@@ -74,13 +74,18 @@ def _state_shape(shape: Tuple[int, ...], axis: int, order: int) -> Tuple[int, ..
     return shape[:axis] + (order,) + shape[axis + 1 :]
 
 
-def _initial_state(h0: np.ndarray, expected: Tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """h0 has the signal's shape with the time axis of length M; size-1 dimensions broadcast."""
-    ok = h0.ndim == len(expected) and all(z in (e, 1) for z, e in zip(h0.shape, expected))
+def _initial_state(h0: np.ndarray, expected: Tuple[int, ...], axis: int, dtype: np.dtype) -> np.ndarray:
+    """h0 has the signal's shape with the time axis of length M; other size-1 dimensions broadcast.
+
+    The time axis never broadcasts (like lfilter's zi): one value repeated over every delay is a
+    mistake, not a shortcut."""
+    ok = h0.ndim == len(expected) and all(
+        z == e or (z == 1 and k != axis) for k, (z, e) in enumerate(zip(h0.shape, expected))
+    )
     if not ok:
         raise ValueError(
             f"h0 must have shape {expected} (the signal's shape with the time axis of length "
-            f"M = len(w); size-1 dimensions broadcast), got {h0.shape}"
+            f"M = len(w); other size-1 dimensions broadcast), got {h0.shape}"
         )
     return np.broadcast_to(_checks.as_dtype(h0, dtype), expected)
 
@@ -217,7 +222,7 @@ def nonlinear_iir(
     w = _weights(w, "w", dtype)
     h0_view = None
     if h0_arr is not None:
-        h0_view = _checks.batch_view(_initial_state(h0_arr, _state_shape(x.shape, axis, w.size), dtype), axis)
+        h0_view = _checks.batch_view(_initial_state(h0_arr, _state_shape(x.shape, axis, w.size), axis, dtype), axis)
     h = _checks.check_out(out, x.shape, dtype)
     _core.nonlinear_iir(w, _checks.batch_view(x, axis), _checks.writable_batch_view(h, axis), h0_view, act)
     return h
@@ -270,7 +275,7 @@ def nonlinear_iir_backward(
     h0_view = dh0 = dh0_view = None
     if h0_arr is not None:
         state_shape = _state_shape(h.shape, axis, w.size)
-        h0_view = _checks.batch_view(_initial_state(h0_arr, state_shape, dtype), axis)
+        h0_view = _checks.batch_view(_initial_state(h0_arr, state_shape, axis, dtype), axis)
         dh0 = np.empty(state_shape, dtype)
         dh0_view = _checks.writable_batch_view(dh0, axis)
     _core.nonlinear_iir_backward(

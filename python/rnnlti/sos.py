@@ -43,13 +43,19 @@ def _section_view(state: np.ndarray, axis: int) -> np.ndarray:
     )
 
 
-def _initial_states(zi: np.ndarray, zshape: Tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """A fresh C-contiguous copy of ``zi`` (never zi itself) in scipy's layout ``zshape``."""
-    ok = zi.ndim == len(zshape) and all(z in (e, 1) for z, e in zip(zi.shape, zshape))
+def _initial_states(zi: np.ndarray, zshape: Tuple[int, ...], axis: int, dtype: np.dtype) -> np.ndarray:
+    """A fresh C-contiguous copy of ``zi`` (never zi itself) in scipy's layout ``zshape``.
+
+    The sections axis and the state (time) axis never broadcast: one value repeated over every
+    section or delay is a mistake, not a shortcut (as for lfilter's zi)."""
+    fixed = (0, axis + 1)
+    ok = zi.ndim == len(zshape) and all(
+        z == e or (z == 1 and k not in fixed) for k, (z, e) in enumerate(zip(zi.shape, zshape))
+    )
     if not ok:
         raise ValueError(
             f"zi must have shape {zshape} ((n_sections,) + x's shape with the filter axis of length 2; "
-            f"size-1 dimensions broadcast), got {zi.shape}"
+            f"other size-1 dimensions broadcast), got {zi.shape}"
         )
     return np.array(np.broadcast_to(zi, zshape), dtype=dtype, order="C")
 
@@ -114,7 +120,7 @@ def _sosfilt(sos: Any, x: Any, axis: int, zi: Any, out: Optional[np.ndarray], re
     zshape = _zi_shape(n_sections, x.shape, axis)
     zi_view = zf = zf_view = None
     if zi_arr is not None:
-        zf = _initial_states(zi_arr, zshape, dtype)
+        zf = _initial_states(zi_arr, zshape, axis, dtype)
         if n_sections > 0:
             zi_view = _section_view(zf.copy(), axis)  # zi is small: copy it into the kernel's layout
             zf_view = _section_view(zf, axis)
@@ -233,7 +239,7 @@ def sosfilt_backward(sos: Any, x: Any, dy: Any, axis: int = -1, zi: Any = None) 
     channel_shape = x.shape[:axis] + x.shape[axis + 1 :]
     flat = sos.reshape(sos.shape[:-2] + (6 * n_sections,))
     sos_view = _checks.coefficient_view(flat, x.shape, axis, "sos")  # checks the bank's shape
-    zi_full = None if zi_arr is None else _initial_states(zi_arr, zshape, dtype)
+    zi_full = None if zi_arr is None else _initial_states(zi_arr, zshape, axis, dtype)
     dx = np.empty(x.shape, dtype)
     channels = int(np.prod(channel_shape, dtype=np.int64))
     dsos = np.zeros((channels, n_sections, 6), dtype)
