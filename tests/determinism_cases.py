@@ -35,6 +35,44 @@ CASES = {
     "lfilter bank": lambda: rnnlti.lfilter(H_BANK, np.ones((67, 1)) + 0.0 * H_BANK[:, :2] + [0.0, 0.5], X64),
 }
 
+# The other kernels (issue 7 extended to every public function).  Shapes span several lane blocks
+# and, for the RNN, several sequences per thread.
+W3 = np.array([0.5, -0.3, 0.2])
+H_IIR = np.tanh(X64)  # a plausible state sequence for the backward passes
+SOS = ss.butter(6, 0.2, output="sos")
+SOS_ZI = _rng.standard_normal((3, 67, 2))
+RX = _rng.standard_normal((19, 300, 5))
+RU = _rng.standard_normal((8, 5)) * 0.4
+RV = _rng.standard_normal((2, 8, 8)) * 0.2
+RB = _rng.standard_normal(8) * 0.1
+RH0 = _rng.standard_normal((19, 2, 8)) * 0.5
+RW = _rng.standard_normal((3, 8))
+RY = _rng.standard_normal(3)
+RH = np.tanh(_rng.standard_normal((19, 300, 8)))
+DX = _rng.standard_normal((67, 1500))
+
+CASES.update({
+    "nonlinear_fir f64": lambda: rnnlti.nonlinear_fir(H[:9], X64),
+    "nonlinear_fir f32 time first": lambda: rnnlti.nonlinear_fir(H[:9], XT.astype(np.float32), axis=0),
+    "nonlinear_fir_backward": lambda: tuple(rnnlti.nonlinear_fir_backward(H[:9], X64, H_IIR, DX)),
+    "nonlinear_iir f64": lambda: rnnlti.nonlinear_iir(W3, X64),
+    "nonlinear_iir f32 h0": lambda: rnnlti.nonlinear_iir(W3, X32, h0=np.zeros((67, 3), np.float32) + 0.5),
+    "nonlinear_iir_backward": lambda: tuple(rnnlti.nonlinear_iir_backward(W3, H_IIR, DX, h0=ZI[:, :3])),
+    "lfilter_backward": lambda: tuple(g for g in rnnlti.lfilter_backward(B6, A6, X64, rnnlti.lfilter(B6, A6, X64), DX,
+                                                                         zi=ZI) if g is not None),
+    "rnn_forward": lambda: rnnlti.rnn_forward(RX, RU, RV, b=RB, h0=RH0),
+    "rnn_forward f32": lambda: rnnlti.rnn_forward(RX.astype(np.float32), RU.astype(np.float32), RV.astype(np.float32)),
+    "rnn_backward": lambda: tuple(rnnlti.rnn_backward(RX, RH, RU, RV, RH - 0.1, b=RB, h0=RH0)),
+    "readout_loss": lambda: tuple(np.asarray(g) for g in rnnlti.readout_loss(RH, RW, RY, c=RY)),
+    "sosfilt": lambda: rnnlti.sosfilt(SOS, X64),
+    "sosfilt zi time first": lambda: rnnlti.sosfilt(SOS, XT, axis=0, zi=np.ascontiguousarray(SOS_ZI.transpose(0, 2, 1))),
+    "sosfilt_zi": lambda: rnnlti.sosfilt_zi(SOS),
+    "sosfilt_backward": lambda: tuple(rnnlti.sosfilt_backward(SOS, X64, DX, zi=SOS_ZI)),
+    "filtfilt": lambda: rnnlti.filtfilt(B6, A6, X64),
+    "sosfiltfilt": lambda: rnnlti.sosfiltfilt(SOS, X32),
+    "lfiltic": lambda: rnnlti.lfiltic(B6, A6, X64[0, :6], X64[1, :6]),
+})
+
 
 def run_all() -> dict:
     """name/i -> the i-th array returned by each case."""

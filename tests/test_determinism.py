@@ -71,7 +71,8 @@ def test_eight_python_threads_at_once(serial):
 
 
 # Public names that run no C++ kernel of their own (pure numpy, or the thread knob itself).
-NO_KERNEL = {"__version__", "freqz", "lfilter_zi", "set_num_threads", "get_num_threads"}
+NO_KERNEL = {"__version__", "freqz", "lfilter_zi", "set_num_threads", "get_num_threads",
+             "dense_forward", "dense_backward"}  # dense: numpy matmuls (BLAS), no kernel of rnnlti's
 
 
 def test_every_kernel_has_a_case():

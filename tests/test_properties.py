@@ -11,6 +11,9 @@ from hypothesis import event, given, settings
 
 from bad_inputs import names_argument
 from function_specs import SPECS, Expect
+from function_specs_more import MORE_SPECS
+
+SPECS = SPECS + MORE_SPECS
 
 # numpy's "invalid value" warnings for NaN/inf data are expected here (IEEE propagation).
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")

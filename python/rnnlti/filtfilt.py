@@ -245,8 +245,10 @@ def lfiltic(b: Any, a: Any, y: Any, x: Any = None) -> np.ndarray:
             return np.zeros(0, dtype)
         m = np.arange(count)[:, None]
         j = np.arange(count)[None, :]
-        hankel = np.where(m + j < count, coef[np.minimum(m + j + 1, count)], 0)
-        return (hankel * values[None, :]).sum(axis=1)
+        # Mask the products, not the coefficients: 0 * inf would make a NaN out of a term that
+        # is not in the sum.
+        terms = coef[np.minimum(m + j + 1, count)] * values[None, :]
+        return np.where(m + j < count, terms, 0).sum(axis=1)
 
     zi = np.zeros(max(m_order, n_order), dtype)
     zi[:m_order] += contribution(b_arr, past(x_arr, m_order), m_order)

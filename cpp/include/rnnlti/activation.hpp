@@ -24,7 +24,7 @@ template <Activation A, class T>
 inline T activate(T xi) {
   if constexpr (A == Activation::Tanh) return std::tanh(xi);
   else if constexpr (A == Activation::Sigmoid) return T(1) / (T(1) + std::exp(-xi));
-  else if constexpr (A == Activation::Relu) return xi > T(0) ? xi : T(0);
+  else if constexpr (A == Activation::Relu) return xi > T(0) ? xi : (xi == xi ? T(0) : xi);  // NaN stays NaN
   else return xi;
 }
 

@@ -105,7 +105,17 @@ void fir_lane_block(const FirArgs<T>& p, index_t c0, int lanes) {
     const index_t len = std::min(kTile, T_len - t0);
     gather_tile(p.x, c0, lanes, t0, len, xs.data() + H * L);
     const T* xt = xs.data() + H * L;  // xt[t*L] is x[t0 + t]
+    // Warm-up: the first K-1 samples of the signal sum only the taps with n - m >= 0, as the
+    // lecture's sum does: multiplying the zero history instead would turn an infinite tap into
+    // inf * 0 = NaN where the exact answer is finite.
+    const index_t warm = std::clamp<index_t>(H - t0, 0, len);
     index_t t = 0;
+    for (; t < warm; ++t) {
+      T acc[L] = {};
+      for (index_t m = 0; m <= t0 + t; ++m)
+        for (int l = 0; l < L; ++l) acc[l] += hq[m * L + l] * xt[(t - m) * L + l];
+      for (int l = 0; l < L; ++l) ys[t * L + l] = acc[l];
+    }
     for (; t + R <= len; t += R) {
       V acc[R] = {}, w[R];
       for (int r = 0; r < R; ++r) w[r] = vload(xt + (t + r) * L);

@@ -121,7 +121,10 @@ void sosfilt_backward_block(const SosfiltBackwardArgs<T>& p, index_t c0, int lan
       const T* u = signal(s);
       const T* y = signal(s + 1);
       V sum[6] = {};
-      for (index_t n = len - 1; n >= 0; --n) {
+      // Samples 0 and 1 of the signal have no u/y at n - 1 (n - 2): those terms are not in the
+      // sums at all, rather than products with the zero history (0 * inf would be NaN).
+      const index_t first = (t0 == 0) ? std::min<index_t>(2, len) : 0;
+      auto step = [&](index_t n, bool has1, bool has2) {
         V gn, u0, u1, u2, y0, y1, y2;
         std::memcpy(&gn, g + n * L, sizeof(V));
         std::memcpy(&u0, u + (n + 2) * L, sizeof(V));
@@ -133,15 +136,17 @@ void sosfilt_backward_block(const SosfiltBackwardArgs<T>& p, index_t c0, int lan
         const V ln = (gn - a1 * l1) - a2 * l2;
         const V du = (b0 * ln + b1 * l1) + b2 * l2;
         sum[0] += ln * u0;
-        sum[1] += ln * u1;
-        sum[2] += ln * u2;
+        if (has1) sum[1] += ln * u1;
+        if (has2) sum[2] += ln * u2;
         sum[3] -= ln * y0;
-        sum[4] -= ln * y1;
-        sum[5] -= ln * y2;
+        if (has1) sum[4] -= ln * y1;
+        if (has2) sum[5] -= ln * y2;
         l2 = l1;
         l1 = ln;
         std::memcpy(g + n * L, &du, sizeof(V));
-      }
+      };
+      for (index_t n = len - 1; n >= first; --n) step(n, true, true);
+      for (index_t n = first - 1; n >= 0; --n) step(n, n >= 1, false);
       std::memcpy(lam + (2 * s) * L, &l1, sizeof(V));
       std::memcpy(lam + (2 * s + 1) * L, &l2, sizeof(V));
       // Per-tile partial sums (at most kTile terms) accumulate in double, in a fixed order.
