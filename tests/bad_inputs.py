@@ -246,3 +246,23 @@ NOT_ERRORS = [
     ("freqz zero on the unit circle", lambda: rnnlti.freqz([1.0], [1.0, -1.0], worN=4), lambda r: np.isinf(r[1][0])),
     ("freqz float worN is one frequency", lambda: rnnlti.freqz([1.0, 1.0], worN=0.5), lambda r: r[0].shape == (1,)),
 ]
+
+# Appended by issue 7's extension to every function (rel2): states never broadcast along time.
+BAD_INPUTS += [
+    ("nonlinear_iir h0 time axis does not broadcast", lambda: rnnlti.nonlinear_iir([0.5, 0.1], X, h0=np.zeros((2, 1))), ValueError, "h0"),
+    ("nonlinear_iir_backward h0 time axis does not broadcast", lambda: rnnlti.nonlinear_iir_backward([0.5, 0.1], X, X, h0=np.zeros((1, 1))), ValueError, "h0"),
+    ("sosfilt zi time axis does not broadcast", lambda: rnnlti.sosfilt(SOS, X, zi=np.zeros((1, 2, 1))), ValueError, "zi"),
+    ("sosfilt zi sections do not broadcast", lambda: rnnlti.sosfilt(SOS + SOS, X, zi=np.zeros((1, 2, 2))), ValueError, "zi"),
+    ("sosfilt_backward zi time axis does not broadcast", lambda: rnnlti.sosfilt_backward(SOS, X, X, zi=np.zeros((1, 1, 2))), ValueError, "zi"),
+    ("lfilter_backward zi time axis does not broadcast", lambda: rnnlti.lfilter_backward([1.0, 2.0, 3.0], [1.0], X, X, X, zi=np.zeros((2, 1))), ValueError, "zi"),
+    ("filtfilt padlen not smaller than x", lambda: rnnlti.filtfilt([1.0, 1.0], [1.0, -0.5], X, padlen=12), ValueError, "padlen"),
+    ("lfiltic 2-d x", lambda: rnnlti.lfiltic([1.0, 1.0], [1.0, 0.5], [1.0], x=np.ones((2, 1))), ValueError, "x"),
+]
+NOT_ERRORS += [
+    ("lfiltic inf in y stays out of the terms it is not in", lambda: rnnlti.lfiltic([1.0], [1.0, 0.5, 0.25], [1.0, np.inf]),
+     lambda zi: np.isinf(zi[0]) and np.isfinite(zi[1])),
+    ("nonlinear_fir relu keeps NaN", lambda: rnnlti.nonlinear_fir([1.0], np.array([np.nan, -1.0]), "relu"),
+     lambda y: np.isnan(y[0]) and y[1] == 0),
+    ("rnn_forward relu keeps NaN", lambda: rnnlti.rnn_forward(np.array([[np.nan]]), np.ones((1, 1)), np.zeros((1, 1, 1)), activation="relu"),
+     lambda h: np.isnan(h).all()),
+]
