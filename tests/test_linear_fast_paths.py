@@ -85,7 +85,7 @@ def test_scan_propagates_nan_like_the_recurrence():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("taps", [100, 257, 513])
+@pytest.mark.parametrize("taps", [240, 300, 513])  # above the crossover (160 / 224 taps)
 @pytest.mark.parametrize("shape_axis", [((3, 5000), -1), ((5000, 3), 0), ((20011,), -1), ((2, 9, 1500), 2)])
 def test_fft_path_matches_direct_path_and_scipy(dtype, taps, shape_axis):
     shape, axis = shape_axis
@@ -111,7 +111,7 @@ def test_fft_path_filter_bank_and_views():
     _close(y, ref, np.float64)
 
 
-@pytest.mark.parametrize("taps", [1, 2, 9, 33, 64, 79])
+@pytest.mark.parametrize("taps", [1, 2, 9, 33, 64, 79, 150])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_direct_fir_along_time(taps, dtype):
     rng = np.random.default_rng(taps)
@@ -165,3 +165,17 @@ def test_scan_carries_slowly_decaying_states(ba):
     y_ref, zf_ref = ss.lfilter(b, a, x, zi=np.ones(len(a) - 1))
     _close(y, y_ref, np.float64)
     _close(zf, zf_ref, np.float64)
+
+
+@pytest.mark.parametrize("call, shape", [
+    (lambda x, **kw: rnnlti.fir(np.hanning(300), x, **kw), (2, 9000)),  # FFT path
+    (lambda x, **kw: rnnlti.fir(np.hanning(20), x, **kw), (2, 9000)),  # SIMD along time
+    (lambda x, **kw: rnnlti.lfilter(*ss.butter(3, 0.1), x, **kw), (9, 9000)),  # transposed blocks
+    (lambda x, **kw: rnnlti.lfilter(*ss.butter(3, 0.1), x, **kw), (LONG[np.float64],)),  # scan
+])
+def test_out_may_be_the_input_itself(call, shape):
+    x = np.random.default_rng(9).standard_normal(shape)
+    expected = call(x)
+    y = call(x, out=x)
+    assert y is x
+    np.testing.assert_array_equal(y, expected)
