@@ -6,7 +6,7 @@
 //
 // One pass over the data: a time tile of kLanes channels is gathered into a lane-major buffer in L1,
 // every section runs over it, and it is scattered once.  Within a tile the sections run as a wavefront
-// (sample n of section s, then sample n of section s + 1, ...), up to kGroup sections at a time, so
+// (sample n of section s, then sample n of section s + 1, ...), up to kSosGroup sections at a time, so
 // that the recurrences of several sections overlap in the FMA pipes instead of each section waiting
 // on its own 8-cycle loop-carried dependency.
 #pragma once
@@ -26,9 +26,11 @@ struct SosfiltArgs {
   Coefs<T> sos;          // per channel: 6 * sections coefficients, section s at [6s, 6s + 6)
   Signals<const T> x;    // input
   Signals<T> y;          // output, same outer/inner/length as x (may alias x exactly)
-  Signals<const T> zi;   // initial state of section 0, length 2; data == nullptr for a zero state
-  Signals<T> zf;         // final state of section 0, length 2; data == nullptr when not wanted
-  index_t zi_s_section = 0, zf_s_section = 0;  // element strides between the sections' states
+  // Initial / final states, scipy's (n_sections, ..., 2, ...) layout: section 0's states as signals of
+  // length 2, section s's at s * *_s_section elements further.  data == nullptr: zero / not wanted.
+  Signals<const T> zi;
+  Signals<T> zf;
+  index_t zi_s_section = 0, zf_s_section = 0;
   index_t sections = 0;
   bool reverse = false;  // filter from the last sample to the first (filtfilt's backward pass)
 };
@@ -158,7 +160,8 @@ template <class T>
 void sosfilt(const SosfiltArgs<T>& p) {
   const index_t blocks = lane_blocks<T>(p.x.channels());
   // Time-first data: one run of adjacent blocks per thread.  Otherwise one block per work item.
-  // Either way each channel's arithmetic is the same, so the result does not depend on the grouping.
+  // The grouping depends on the thread count, but only decides which blocks share a time loop: each
+  // channel's arithmetic is the same in any grouping, so the result is bitwise the same.
   const bool rows = p.x.s_inner == 1 && p.x.inner > kLanes<T>;
   const index_t per_item = rows ? (blocks + max_threads() - 1) / max_threads() : 1;
   const index_t items = (blocks + per_item - 1) / per_item;
