@@ -338,7 +338,7 @@ def test_bad_inputs():
             rd.sosfilt(np.ones((2, 5)), x)
     if hasattr(rnnlti, "nonlinear_iir"):
         with pytest.raises(ValueError, match="h0"):
-            rd.nonlinear_iir([0.5, 0.1], x, h0=np.zeros((2, 1)))
+            rd.nonlinear_iir([0.5, 0.1], x, h0=np.zeros((3, 2)))
         with pytest.raises(ValueError, match="activation"):
             rd.nonlinear_iir([0.5], x, activation="softmax")
 

@@ -6,10 +6,11 @@ computed until ``.compute()`` (or ``dask.compute``), on whatever scheduler is ac
 round-off, whatever the chunks:
 
 - chunks along the channel (non-time) axes are independent tasks;
-- `lfilter` (and `sosfilt`) filter every time chunk from zero state in parallel, carry the small
-  per-chunk states forward (the only sequential part: a few numbers per channel and chunk), then
-  correct every chunk in parallel with the zero-input response of its incoming state: by linearity,
-  ``y_k = y0_k + lfilter(b, a, 0, zi=s_k)`` and ``s_{k+1} = zf0_k + T(L_k) s_k``;
+- `lfilter` (and `sosfilt`) filter every time chunk from zero state in parallel (final states
+  ``zf0_k``), carry the small per-chunk states forward (the only sequential part: a few numbers per
+  channel and chunk), ``s_{k+1} = zf0_k + T(L_k) s_k``, then correct every chunk in parallel:
+  ``y_k = y0_k + lfilter(b, a, 0, zi=s_k)``, computed as ``lfilter(b, a, x_k, zi=s_k)`` (equal by
+  linearity; a zero-input response decays into slow subnormal numbers);
 - `fir` needs the K - 1 samples before each chunk: only its first K - 1 outputs are corrected;
 - `nonlinear_iir` cannot be corrected linearly: the state (the last M outputs) is carried from one
   time chunk to the next sequentially, so its time chunks run one after the other.
@@ -183,10 +184,12 @@ def lfilter(b: Any, a: Any, x: Any, axis: int = -1, zi: Any = None) -> DaskResul
     Notes
     -----
     The time axis is a two-pass chunked scan: every time chunk is filtered from zero state in
-    parallel (``y0_k``, ``zf0_k``), the states entering the chunks are carried forward sequentially,
-    ``s_{k+1} = zf0_k + T(L_k) s_k`` (``T(L)``: the state after L zero samples, one small matrix per
-    chunk length), and every chunk is then corrected in parallel, ``y_k = y0_k + lfilter(b, a, 0, zi=s_k)``.
-    The work is twice the in-memory filter's, spread over all the chunks.
+    parallel (final state ``zf0_k``), the states entering the chunks are carried forward in one
+    small sequential task per channel chunk, ``s_{k+1} = zf0_k + T(L_k) s_k`` (``T(L)``: the state
+    after L zero samples, one small matrix per chunk length), and every chunk is then corrected in
+    parallel: ``y_k = y0_k + lfilter(b, a, 0, zi=s_k)``, computed as ``lfilter(b, a, x_k, zi=s_k)``
+    (the same by linearity).  The work is about twice the in-memory filter's (the first time chunk
+    is filtered once), spread over all the chunks.
 
     Examples
     --------
