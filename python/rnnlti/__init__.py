@@ -10,14 +10,19 @@ from __future__ import annotations
 from . import _core
 from ._version import __version__
 from .linear import fir, freqz, lfilter, lfilter_zi
+from . import optim
+from .models import RNN, NonlinearIIR
 
 __all__ = [
     "__version__",
+    "NonlinearIIR",
+    "RNN",
     "fir",
     "freqz",
     "get_num_threads",
     "lfilter",
     "lfilter_zi",
+    "optim",
     "set_num_threads",
 ]
 
