@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import _core
 from ._version import __version__
 from .linear import fir, freqz, lfilter, lfilter_zi
+from .rnn import ReadoutLoss, RnnGradients, readout_loss, rnn_backward, rnn_forward
 from . import optim
 from .models import RNN, NonlinearIIR
 
@@ -22,6 +23,11 @@ __all__ = [
     "get_num_threads",
     "lfilter",
     "lfilter_zi",
+    "readout_loss",
+    "rnn_backward",
+    "rnn_forward",
+    "ReadoutLoss",
+    "RnnGradients",
     "optim",
     "set_num_threads",
 ]
