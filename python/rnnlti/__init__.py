@@ -10,25 +10,42 @@ from __future__ import annotations
 from . import _core
 from ._version import __version__
 from .linear import fir, freqz, lfilter, lfilter_zi
+from .lfilter_grad import LfilterGradients, lfilter_backward
+from .nonlinear import (
+    FirGradients,
+    IirGradients,
+    nonlinear_fir,
+    nonlinear_fir_backward,
+    nonlinear_iir,
+    nonlinear_iir_backward,
+)
 from .rnn import ReadoutLoss, RnnGradients, readout_loss, rnn_backward, rnn_forward
 from . import optim
 from .models import RNN, NonlinearIIR
 
 __all__ = [
     "__version__",
+    "FirGradients",
+    "IirGradients",
+    "LfilterGradients",
     "NonlinearIIR",
     "RNN",
+    "ReadoutLoss",
+    "RnnGradients",
     "fir",
     "freqz",
     "get_num_threads",
     "lfilter",
+    "lfilter_backward",
     "lfilter_zi",
+    "nonlinear_fir",
+    "nonlinear_fir_backward",
+    "nonlinear_iir",
+    "nonlinear_iir_backward",
+    "optim",
     "readout_loss",
     "rnn_backward",
     "rnn_forward",
-    "ReadoutLoss",
-    "RnnGradients",
-    "optim",
     "set_num_threads",
 ]
 
