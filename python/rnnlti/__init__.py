@@ -7,8 +7,9 @@ loops in `rnnlti.reference` are written line by line from it and are the oracle 
 """
 from __future__ import annotations
 
-from . import _core
+from . import _core, flowgraph
 from ._version import __version__
+from .dense import dense_backward, dense_forward
 from .linear import fir, freqz, lfilter, lfilter_zi
 from .lfilter_grad import LfilterGradients, lfilter_backward
 from .nonlinear import (
@@ -32,7 +33,10 @@ __all__ = [
     "RNN",
     "ReadoutLoss",
     "RnnGradients",
+    "dense_backward",
+    "dense_forward",
     "fir",
+    "flowgraph",
     "freqz",
     "get_num_threads",
     "lfilter",

@@ -407,3 +407,78 @@ def lfilter_backward(
     for m in range(1, len(a)):
         da[0] += da_lec[m] * (a[m] / a[0] ** 2)
     return db, da, dx, dzi
+
+
+# --- Lecture section 5: the fully-connected network, one sample at a time ---------------------------
+
+def _dense_g(xi: float, activation: str) -> float:
+    if activation == "tanh":
+        return float(np.tanh(xi))
+    if activation == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-xi))
+    if activation == "relu":
+        return xi if xi > 0 else 0.0
+    return xi
+
+
+def _dense_g_dot(h: float, activation: str) -> float:
+    """g'(xi) from h = g(xi)."""
+    if activation == "tanh":
+        return 1.0 - h * h
+    if activation == "sigmoid":
+        return h * (1.0 - h)
+    if activation == "relu":
+        return 1.0 if h > 0 else 0.0
+    return 1.0
+
+
+def dense_forward(x, W1, b1, W2, b2, activation="tanh", output_activation=None):
+    """h_j = g(b_j^(1) + sum_k w_{j,k}^(1) x_k);  yhat_k = g(b_k^(2) + sum_j w_{k,j}^(2) h_j)  (one sample x)."""
+    out_act = activation if output_activation is None else output_activation
+    N, D = len(W1), len(x)
+    K = len(W2)
+    h = np.zeros(N)
+    for j in range(N):
+        xi = b1[j]
+        for k in range(D):
+            xi += W1[j][k] * x[k]
+        h[j] = _dense_g(xi, activation)
+    yhat = np.zeros(K)
+    for k in range(K):
+        xi = b2[k]
+        for j in range(N):
+            xi += W2[k][j] * h[j]
+        yhat[k] = _dense_g(xi, out_act)
+    return h, yhat
+
+
+def dense_backward(x, W1, W2, h, yhat, dyhat, activation="tanh", output_activation=None):
+    """dL/dh_j = sum_k dL/dyhat_k dyhat_k/dh_j, dL/dw_{j,k}^(1) = dL/dxi_j^(1) x_k, ... (one sample x).
+
+    Returns (dh, dW1, db1, dW2, db2, dx).
+    """
+    out_act = activation if output_activation is None else output_activation
+    N, D, K = len(h), len(x), len(yhat)
+    dxi2 = np.zeros(K)
+    for k in range(K):
+        dxi2[k] = dyhat[k] * _dense_g_dot(yhat[k], out_act)
+    dh = np.zeros(N)
+    for j in range(N):
+        for k in range(K):
+            dh[j] += dxi2[k] * W2[k][j]  # dyhat_k/dh_j = g'(xi_k^(2)) w_{k,j}^(2)
+    dxi1 = np.zeros(N)
+    for j in range(N):
+        dxi1[j] = dh[j] * _dense_g_dot(h[j], activation)
+    dW2 = np.zeros((K, N))
+    for k in range(K):
+        for j in range(N):
+            dW2[k, j] = dxi2[k] * h[j]
+    dW1 = np.zeros((N, D))
+    for j in range(N):
+        for k in range(D):
+            dW1[j, k] = dxi1[j] * x[k]
+    dx = np.zeros(D)
+    for k in range(D):
+        for j in range(N):
+            dx[k] += dxi1[j] * W1[j][k]
+    return dh, dW1, dxi1.copy(), dW2, dxi2.copy(), dx
