@@ -79,28 +79,6 @@ def _rnn_activation(name: str, xi: np.ndarray) -> np.ndarray:
 
 def _rnn_derivative_from_h(name: str, h: np.ndarray) -> np.ndarray:
     """g'(xi) written in terms of h = g(xi) (lecture: "g-dot")."""
-
-
-# ---------------------------------------------------------------------------------------------------
-# Nonlinear filters and back-propagation through time (lecture sections 2 and 6).
-# Activations and their derivatives; g'(xi) is written in terms of h = g(xi), as the slides' BPTT
-# only ever needs it at points where h is known.
-
-def activation(name: str, xi: float) -> float:
-    """g(xi) for "tanh", "sigmoid", "relu", "identity"."""
-    if name == "tanh":
-        return float(np.tanh(xi))
-    if name == "sigmoid":
-        return float(1.0 / (1.0 + np.exp(-xi)))
-    if name == "relu":
-        return xi if xi > 0 else 0.0
-    if name == "identity":
-        return xi
-    raise ValueError(f"unknown activation {name!r}")
-
-
-def activation_derivative(name: str, h: float) -> float:
-    """g-dot(xi) = dg/dxi, from h = g(xi)."""
     if name == "tanh":
         return 1.0 - h * h
     if name == "sigmoid":
@@ -222,6 +200,32 @@ def readout_loss(h, W, y, c=None):
     return L, dh, dW, (None if c is None else dc)
 
 
+
+# ---------------------------------------------------------------------------------------------------
+# Nonlinear filters and back-propagation through time (lecture sections 2 and 6).
+# Activations and their derivatives; g'(xi) is written in terms of h = g(xi), as the slides' BPTT
+# only ever needs it at points where h is known.
+
+def activation(name: str, xi: float) -> float:
+    """g(xi) for "tanh", "sigmoid", "relu", "identity"."""
+    if name == "tanh":
+        return float(np.tanh(xi))
+    if name == "sigmoid":
+        return float(1.0 / (1.0 + np.exp(-xi)))
+    if name == "relu":
+        return xi if xi > 0 else 0.0
+    if name == "identity":
+        return xi
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def activation_derivative(name: str, h: float) -> float:
+    """g-dot(xi) = dg/dxi, from h = g(xi)."""
+    if name == "tanh":
+        return 1.0 - h * h
+    if name == "sigmoid":
+        return h * (1.0 - h)
+    if name == "relu":
         return 1.0 if h > 0 else 0.0
     if name == "identity":
         return 1.0
@@ -407,6 +411,7 @@ def lfilter_backward(
     for m in range(1, len(a)):
         da[0] += da_lec[m] * (a[m] / a[0] ** 2)
     return db, da, dx, dzi
+
 
 
 # --- Lecture section 5: the fully-connected network, one sample at a time ---------------------------
