@@ -41,8 +41,8 @@ class Sizes(NamedTuple):
     max_test_error: float  # RNN held-out normalised squared error that counts as success
 
 
-FULL = Sizes(32, 8, 1000, 400, 8, 90, 8, 100, 0.02)
-QUICK = Sizes(8, 2, 200, 400, 8, 30, 4, 50, 0.1)
+FULL = Sizes(32, 8, 1000, 300, 8, 90, 8, 100, 0.02)
+QUICK = Sizes(8, 2, 200, 300, 8, 30, 4, 50, 0.1)
 
 
 def amp_filter():
@@ -91,7 +91,8 @@ def chain_rule_example(x: float = 0.7):
 
 
 def run(args: argparse.Namespace) -> int:
-    from . import NonlinearIIR, RNN, lfilter, reference
+    from . import RNN, NonlinearIIR, reference
+    from .optim import Adam
 
     start = time.perf_counter()
     sizes = QUICK if args.quick else FULL
@@ -126,9 +127,7 @@ def run(args: argparse.Namespace) -> int:
         fd.append((up - down) / (2 * eps))
     rel = np.max(np.abs(grads["w"] - fd)) / np.max(np.abs(fd))
     print(f"   BPTT dL/dw = {np.array2string(grads['w'], precision=6)}, finite differences agree to {rel:.1e}")
-    coarse = sizes.iir_epochs * 3 // 4
-    iir_loss = iir.fit(x_tr, h_tr, epochs=coarse, lr=0.05, progress=False)
-    iir_loss += iir.fit(x_tr, h_tr, epochs=sizes.iir_epochs - coarse, lr=0.002, progress=False)
+    iir_loss = iir.fit(x_tr, h_tr, epochs=sizes.iir_epochs, lr=0.05, progress=False)
     learned = iir.parameters["w"]
     w_err = float(np.max(np.abs(learned - W_TRUE)))
     print(f"   {'':8}{'true':>10}{'learned':>14}")
@@ -141,14 +140,14 @@ def run(args: argparse.Namespace) -> int:
     N, M = sizes.rnn_hidden, 2
     print(f"\n2. RNN (the written example, M = {M} delays, N = {N} hidden, readout W, c): imitate the amp "
           f"y = tanh({AMP_DRIVE} * resonant_lowpass(x))")
-    print(f"   Adam, minibatches of {sizes.rnn_batch} sequences, truncated BPTT over windows of "
+    print(f"   Adam (lr 0.02, then 0.005 for the last third), minibatches of {sizes.rnn_batch} sequences, truncated BPTT over windows of "
           f"{sizes.rnn_window} steps, clipping at global norm 10")
     rnn = RNN(1, N, 1, delays=M, seed=args.seed)
     X, Y = data["x"][..., None], data["y"][..., None]
-    coarse = sizes.rnn_epochs * 2 // 3
-    common = dict(batch_size=sizes.rnn_batch, truncate=sizes.rnn_window, clip=10.0, progress=True)
-    rnn_loss = rnn.fit(X[tr], Y[tr], epochs=coarse, lr=0.02, **common)
-    rnn_loss += rnn.fit(X[tr], Y[tr], epochs=sizes.rnn_epochs - coarse, lr=0.005, **common)
+    adam = Adam(0.02)
+    slow_down = lambda model, epoch, loss: setattr(adam, "lr", 0.005 if epoch + 1 >= sizes.rnn_epochs * 2 // 3 else 0.02)
+    rnn_loss = rnn.fit(X[tr], Y[tr], epochs=sizes.rnn_epochs, lr=adam.lr, optimizer=adam, batch_size=sizes.rnn_batch,
+                       truncate=sizes.rnn_window, clip=10.0, progress=True, callback=slow_down)
     pred_tr, pred_te = rnn.forward(X[tr]), rnn.forward(X[te])
     err_tr, err_te = nmse(pred_tr, Y[tr]), nmse(pred_te, Y[te])
     print(f"   loss {rnn_loss[0]:.4g} -> {rnn_loss[-1]:.4g}; normalised squared error: train {err_tr:.2e}, "
