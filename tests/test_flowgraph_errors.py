@@ -80,6 +80,7 @@ CASES = [
     ("bad form", lambda: AT.chain_rule("yhat", "x", form="sideways"), ValueError, "form"),
     ("draw f without v", lambda: lecture().to_dot("yhat"), ValueError, "both f and v"),
     ("hold without a question", lambda: lecture().to_dot(hold=["x"]), ValueError, "hold"),
+    ("draw an empty graph", lambda: fg.FlowGraph().draw("never-written.png"), ValueError, "no variables"),
     ("complex value", lambda: lecture().evaluate(x=1j), TypeError, "'x'"),
     ("complex node", lambda: add_node("c", lambda x: x * 1j).evaluate(x=1.0), TypeError, "'c'"),
     ("unsupported function", lambda: add_node("c", lambda x: np.sinh(x)).evaluate(x=1.0).total("c", "x"),

@@ -5,7 +5,7 @@ held variables grey and dashed, the edges on contributing paths thick and red, a
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -101,6 +101,8 @@ def draw(graph: "FlowGraph", path: Any, f: Optional[str], v: Optional[str], hold
     from matplotlib.patches import Circle, FancyArrowPatch, Patch
 
     held, edges = _question(graph, f, v, hold)
+    if not graph.names:
+        raise ValueError("the graph has no variables to draw")
     if title is None and edges is not None:
         title = graph.notation(f, v, held)
     pos = _layout(graph)

@@ -300,7 +300,10 @@ class FlowGraph:
     def evaluate(self, values: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> "Evaluation":
         """The graph evaluated at the given inputs (a mapping and/or keyword arguments).
 
-        A value given for a node freezes that node at it instead of computing it (what "hold" means).
+        A value given for a node freezes that node at it instead of computing it: the lecture's
+        "hold", made concrete, so that a partial derivative can be checked by its definition (freeze,
+        perturb, re-evaluate).  Derivatives at such a point still use the frozen node's function for
+        its own local partials.  Inputs are not modified; values are stored as float64 arrays.
         """
         given = dict(values or {})
         given.update(kwargs)
