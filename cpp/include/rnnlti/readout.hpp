@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "gemm.hpp"
 #include "parallel.hpp"
 #include "rnn.hpp"
 
@@ -38,13 +39,11 @@ double readout_loss(const ReadoutArgs<T>& p) {
   std::vector<T> e(size_t(BT * K));
   const index_t blocks = (BT + kRowBlock - 1) / kRowBlock;
   std::vector<double> partial(size_t(blocks), 0.0);
-  const CMap<T> W(p.W, K, N);
   parallel_for(blocks, [&](index_t blk) {
     const index_t r0 = blk * kRowBlock, nr = std::min(kRowBlock, BT - r0);
     MMap<T> eb(e.data() + r0 * K, nr, K);
-    const CMap<T> hb(p.h + r0 * N, nr, N);
     eb.setZero();
-    eb.noalias() += hb * W.transpose();
+    gemm_acc<Op::N, Op::T>(nr, K, N, p.h + r0 * N, N, p.W, N, eb.data(), K);
     double sum = 0;
     for (index_t i = 0; i < nr; ++i) {
       const index_t r = r0 + i, bi = r / p.T_, ti = r % p.T_;
@@ -58,11 +57,10 @@ double readout_loss(const ReadoutArgs<T>& p) {
     partial[size_t(blk)] = 0.5 * sum;
     MMap<T> dhb(p.dh + r0 * N, nr, N);
     dhb.setZero();
-    dhb.noalias() += eb * W;
+    gemm_acc<Op::N, Op::N>(nr, N, K, eb.data(), K, p.W, N, dhb.data(), N);
   });
   // dW[:, cols] = e^T h[:, cols] over all rows in one GEMM per column block; dc = column sums of e.
   const index_t width = 64, col_tasks = (N + width - 1) / width;
-  const CMap<T> e_all(e.data(), BT, K), h_all(p.h, BT, N);
   rnn_detail::parallel_tasks(col_tasks + (p.dc ? 1 : 0), [&](index_t i) {
     if (i == col_tasks) {
       std::fill(p.dc, p.dc + K, T(0));
@@ -71,9 +69,8 @@ double readout_loss(const ReadoutArgs<T>& p) {
       return;
     }
     const index_t c0 = i * width, w = std::min(width, N - c0);
-    auto g = MMap<T>(p.dW, K, N).middleCols(c0, w);
-    g.setZero();
-    g.noalias() += e_all.transpose() * h_all.middleCols(c0, w);
+    MMap<T>(p.dW, K, N).middleCols(c0, w).setZero();
+    gemm_acc<Op::T, Op::N>(K, w, BT, e.data(), K, p.h + c0, N, p.dW + c0, N);
   });
   double loss = 0;
   for (double s : partial) loss += s;

@@ -24,6 +24,7 @@
 
 #include "activation.hpp"
 #include "common.hpp"
+#include "gemm.hpp"
 #include "parallel.hpp"
 #include "small_gemm.hpp"
 
@@ -95,7 +96,7 @@ void rows_times_transpose(const T* a, index_t rows, index_t K, const T* W, index
     const index_t r0 = blk * kRowBlock, nr = std::min(kRowBlock, rows - r0);
     MMap<T> o(out + r0 * n, nr, n);
     o.setZero();
-    o.noalias() += CMap<T>(a + r0 * K, nr, K) * CMap<T>(W, n, K).transpose();
+    gemm_acc<Op::N, Op::T>(nr, n, K, a + r0 * K, K, W, K, o.data(), n);
     if (bias) o.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias, n);
   });
 }
@@ -193,13 +194,12 @@ void weight_gradients(const RnnBackwardArgs<T>& p) {
   }
   if (p.db) tasks.push_back({-1, 0, N});
   const index_t dx_blocks = (BT + kRowBlock - 1) / kRowBlock;
-  const CMap<T> dxi_all(p.dxi, BT, N);
   parallel_tasks(index_t(tasks.size()) + dx_blocks, [&](index_t i) {
     if (i >= index_t(tasks.size())) {  // dx = dxi U, one block of rows
       const index_t r0 = (i - index_t(tasks.size())) * kRowBlock, nr = std::min(kRowBlock, BT - r0);
       MMap<T> dx(p.dx + r0 * D, nr, D);
       dx.setZero();
-      dx.noalias() += dxi_all.middleRows(r0, nr) * CMap<T>(f.U, N, D);
+      gemm_acc<Op::N, Op::N>(nr, D, N, p.dxi + r0 * N, N, f.U, D, dx.data(), D);
       return;
     }
     const Task task = tasks[size_t(i)];
@@ -211,22 +211,19 @@ void weight_gradients(const RnnBackwardArgs<T>& p) {
       return;
     }
     if (task.m == 0) {  // dU[:, c] = sum_{b,t} dxi[b,t] x[b,t,c]: one GEMM over all B*T rows
-      auto g = MMap<T>(p.dU, N, D).middleCols(task.c0, w);
-      g.setZero();
-      g.noalias() += dxi_all.transpose() * CMap<T>(f.x, BT, D).middleCols(task.c0, w);
+      MMap<T>(p.dU, N, D).middleCols(task.c0, w).setZero();
+      gemm_acc<Op::T, Op::N>(N, w, BT, p.dxi, N, f.x + task.c0, D, p.dU + task.c0, D);
       return;
     }
     const index_t m = task.m;  // dV[m-1][:, c] = sum_b sum_t dxi[b,t] h[b,t-m,c], h[t-m] = h0[M+t-m] for t < m
-    auto g = MMap<T>(p.dV + (m - 1) * N * N, N, N).middleCols(task.c0, w);
-    g.setZero();
+    T* g = p.dV + (m - 1) * N * N + task.c0;
+    MMap<T>(p.dV + (m - 1) * N * N, N, N).middleCols(task.c0, w).setZero();
     for (index_t b = 0; b < B; ++b) {
-      const CMap<T> dxi_b(p.dxi + b * T_ * N, T_, N), h_b(f.h + b * T_ * N, T_, N);
-      if (T_ > m) g.noalias() += dxi_b.bottomRows(T_ - m).transpose() * h_b.topRows(T_ - m).middleCols(task.c0, w);
+      const T* dxi_b = p.dxi + b * T_ * N;
+      if (T_ > m) gemm_acc<Op::T, Op::N>(N, w, T_ - m, dxi_b + m * N, N, f.h + b * T_ * N + task.c0, N, g, N);
       const index_t early = std::min(m, T_);
-      if (f.h0 && early > 0) {
-        const CMap<T> h0_b(f.h0 + b * f.h0_stride, M, N);
-        g.noalias() += dxi_b.topRows(early).transpose() * h0_b.middleRows(M - m, early).middleCols(task.c0, w);
-      }
+      if (f.h0 && early > 0)
+        gemm_acc<Op::T, Op::N>(N, w, early, dxi_b, N, f.h0 + b * f.h0_stride + (M - m) * N + task.c0, N, g, N);
     }
   });
 }
