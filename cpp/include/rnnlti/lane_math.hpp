@@ -88,7 +88,7 @@ inline double tanh(double x) {
   const double e = lane::exp(2.0 * (ax < 22.0 ? ax : 22.0));  // tanh(22) rounds to 1
   const double d = (large ? 2.0 : p) / (large ? e + 1.0 : q);
   const double big = 1.0 - d;
-  return large ? (x < 0 ? -big : big) : x + x * s * d;
+  return large ? (x < 0 ? -big : big) : (x == 0 ? x : x + x * s * d);  // keeps -0.0
 }
 
 inline float tanh(float x) {
@@ -99,7 +99,7 @@ inline float tanh(float x) {
        3.33332819422e-1f) * s * x + x;
   const float e = lane::exp(2.0f * (ax < 10.0f ? ax : 10.0f));  // tanhf(10) rounds to 1
   const float big = 1.0f - 2.0f / (e + 1.0f);
-  return ax > 0.625f ? (x < 0 ? -big : big) : small;
+  return ax > 0.625f ? (x < 0 ? -big : big) : (x == 0 ? x : small);  // keeps -0.0
 }
 
 // 1/(1+exp(-x)) as e/(1+e) with e = exp(-|x|) <= 1: accurate in both tails, one exp.
