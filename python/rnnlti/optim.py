@@ -38,7 +38,7 @@ def clip_grad_norm(grads: Arrays, max_norm: float) -> Tuple[Dict[str, Optional[n
     Returns ``(clipped, norm)`` where ``norm`` is the global norm before clipping; the direction of
     the update is kept (clipping by global norm, not per array).  ``grads`` is not modified.
     """
-    max_norm = _positive(max_norm, "clip")
+    max_norm = _positive(max_norm, "max_norm")
     norm = global_norm(grads)
     if not norm > max_norm:  # also leaves NaN gradients alone, so that they show up in the loss
         return dict(grads), norm
