@@ -280,3 +280,17 @@ def test_adam_first_step_has_size_lr_and_sgd_is_exact():
     before = params["w"].copy()
     SGD(0.5).step(params, {"w": np.array([2.0, 2.0])})
     np.testing.assert_array_equal(params["w"], before - 0.5 * np.array([2.0, 2.0]))
+
+
+@pytest.mark.parametrize("make, x_shape", [(lambda: RNN(2, 3, 1, seed=0, dtype=np.float32), (2, 12, 2)),
+                                           (lambda: NonlinearIIR(2, seed=0, dtype=np.float32), (2, 12))])
+def test_float32_models_compute_and_train_in_float32(rng, make, x_shape):
+    model = make()
+    x = rng.standard_normal(x_shape)  # float64 data: cast to the model's dtype
+    y = model.forward(x)
+    assert y.dtype == np.float32
+    _, grads = model.loss_and_grads(x, y + 0.1)
+    assert all(g.dtype == np.float32 for g in grads.values())
+    history = model.fit(x, y + 0.1, epochs=5, lr=0.01, progress=False)
+    assert history[-1] < history[0]
+    assert all(p.dtype == np.float32 for p in model.parameters.values())

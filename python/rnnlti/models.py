@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 import numpy as np
 
 from . import _checks
-from .optim import clip_grad_norm, make_optimizer
+from .optim import _positive, clip_grad_norm, make_optimizer
 
 __all__ = ["NonlinearIIR", "RNN"]
 
@@ -121,9 +121,7 @@ class _Model:
         batch_size = None if batch_size is None else _int(batch_size, "batch_size", 1)
         truncate = None if truncate is None else _int(truncate, "truncate", 1)
         if clip is not None:
-            clip = float(clip)
-            if not clip > 0:
-                raise ValueError(f"clip must be a positive number, got {clip}")
+            clip = _positive(clip, "clip")
         opt = make_optimizer(optimizer, lr)
         x, y = self._prepare(x, y)
         B, T = x.shape[0], x.shape[self._time_axis]
@@ -221,7 +219,7 @@ class NonlinearIIR(_Model):
     seed : int, optional
         Seeds the initial weights (small, uniform in [-0.1, 0.1]) and the minibatch order.
     dtype : float32 or float64
-        The parameters' dtype (float64 by default).
+        The dtype of the parameters and of the computation: inputs are cast to it (float64 by default).
     """
 
     _time_axis = 1
@@ -241,6 +239,7 @@ class NonlinearIIR(_Model):
 
     def forward(self, x: Any, h0: Any = None) -> np.ndarray:
         """h[n] = g(x[n] + sum_m w[m] h[n-m]) along the last axis of ``x``; ``h0`` (..., M) in time order."""
+        x = _checks.real_array(x, "x").astype(self.dtype, copy=False)
         return _kernels().nonlinear_iir(self.parameters["w"], x, self.activation, h0=h0, axis=-1)
 
     def loss_and_grads(self, x: Any, y: Any, h0: Any = None) -> Tuple[float, Grads]:
@@ -257,6 +256,7 @@ class NonlinearIIR(_Model):
             raise ValueError("x must have a time axis (its last axis), got a scalar")
         if y.shape != x.shape:
             raise ValueError(f"y must have the shape of x, got y.shape={y.shape}, expected {x.shape}")
+        x, y = x.astype(self.dtype, copy=False), y.astype(self.dtype, copy=False)  # compute in the model's dtype
         return x.reshape(-1, x.shape[-1]), y.reshape(-1, y.shape[-1])
 
     def _loss_grads(self, x: np.ndarray, y: np.ndarray, h0: Optional[np.ndarray]):
@@ -301,7 +301,7 @@ class RNN(_Model):
         Seeds the initial weights (uniform in +-1/sqrt(N), V in +-1/sqrt(N M), like torch.nn.RNN)
         and the minibatch order.
     dtype : float32 or float64
-        The parameters' dtype (float64 by default).
+        The dtype of the parameters and of the computation: inputs are cast to it (float64 by default).
     """
 
     _time_axis = 1
@@ -351,6 +351,7 @@ class RNN(_Model):
     def hidden(self, x: Any, h0: Any = None) -> np.ndarray:
         """The hidden states h[t], (B, T, N) or (T, N); ``h0`` (B, M, N) or (M, N) in time order."""
         p = self.parameters
+        x = _checks.real_array(x, "x").astype(self.dtype, copy=False)
         return _kernels().rnn_forward(x, p["U"], p["V"], p.get("b"), h0=h0, activation=self.activation)
 
     def forward(self, x: Any, h0: Any = None) -> np.ndarray:
@@ -386,6 +387,7 @@ class RNN(_Model):
                 raise ValueError
         except ValueError:
             raise ValueError(f"y must broadcast to the predictions' shape {target}, got {y.shape}") from None
+        x, y = x.astype(self.dtype, copy=False), y.astype(self.dtype, copy=False)  # compute in the model's dtype
         return x, y.reshape((1,) * (3 - y.ndim) + y.shape)
 
     def _loss_grads(self, x: np.ndarray, y: np.ndarray, h0: Optional[np.ndarray]):
