@@ -182,15 +182,17 @@ template <class T>
 void weight_gradients(const RnnBackwardArgs<T>& p) {
   const RnnForwardArgs<T>& f = p.fwd;
   const index_t B = f.B, T_ = f.T_, D = f.D, N = f.N, M = f.M, BT = B * T_;
-  const index_t width = (D + M * N <= 256) ? 32 : 64;
+  // Each task packs (transposes) all of dxi for its block of columns, which costs about as much as 64
+  // columns of arithmetic: wide blocks, split only where the matrices are big enough to share out.
+  const index_t width = D + M * N >= 1024 ? 256 : 128;
   struct Task {
     index_t m;  // 0: dU, m >= 1: dV[m-1], -1: db
     index_t c0, c1;
   };
   std::vector<Task> tasks;
   for (index_t m = 0; m <= M; ++m) {
-    const index_t cols = m == 0 ? D : N;
-    for (index_t c0 = 0; c0 < cols; c0 += width) tasks.push_back({m, c0, std::min(cols, c0 + width)});
+    const index_t n = m == 0 ? D : N;
+    for (index_t c0 = 0; c0 < n; c0 += width) tasks.push_back({m, c0, std::min(n, c0 + width)});
   }
   if (p.db) tasks.push_back({-1, 0, N});
   const index_t dx_blocks = (BT + kRowBlock - 1) / kRowBlock;
