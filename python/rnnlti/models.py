@@ -46,7 +46,7 @@ def _progress_bar(total: int, desc: str, enabled: bool):
     """A tqdm bar when asked for and installed (it is in the ``demo`` extra), else a silent stand-in."""
     if enabled:
         try:
-            from tqdm.auto import tqdm
+            from tqdm import tqdm
 
             return tqdm(total=total, desc=desc, unit="epoch", dynamic_ncols=True)
         except ImportError:
@@ -63,9 +63,9 @@ def _progress_bar(total: int, desc: str, enabled: bool):
 class _Model:
     """Training loop, minibatches, truncated BPTT and .npz persistence shared by the models.
 
-    A subclass provides ``_config()``, ``_prepare(x, y)`` (arrays in a batch-first layout),
-    ``_loss_grads(x, y, h0)`` -> (loss, grads, h), ``_carry(h0, h)`` (the next window's initial
-    state) and the time axis of its prepared arrays, ``_time_axis``.
+    A subclass provides ``_config()``, ``_prepare(x, y)`` (arrays with sequences on axis 0 and time
+    on axis 1), ``_loss_grads(x, y, h0)`` -> (loss, grads, h) and ``_carry(h0, h)`` (the next
+    window's initial state).
     """
 
     _time_axis = 1
@@ -97,7 +97,8 @@ class _Model:
             Learning rate eta.  With ``optimizer="sgd"`` each step is the lecture's
             ``w <- w - eta dL/dw``; the loss is a sum, so eta must shrink as the data grows.
         optimizer : "adam", "sgd" or an object with ``step(parameters, grads)``
-            A new optimiser is made at each call of ``fit`` from a name.
+            A new optimiser is made at each call of ``fit`` from a name; an object is used as it is
+            (its own learning rate applies, ``lr`` is then ignored) and keeps its state across calls.
         batch_size : int, optional
             Sequences per step (all of them when None).  Minibatches are drawn in a random order
             each epoch from the model's seeded generator.
@@ -125,7 +126,7 @@ class _Model:
         opt = make_optimizer(optimizer, lr)
         x, y = self._prepare(x, y)
         B, T = x.shape[0], x.shape[self._time_axis]
-        step_b = B if batch_size is None else min(batch_size, B)
+        step_b = max(1, B if batch_size is None else min(batch_size, B))
         step_t = T if truncate is None or T == 0 else min(truncate, T)
         history: List[float] = []
         bar = _progress_bar(epochs, type(self).__name__, progress)
@@ -222,8 +223,6 @@ class NonlinearIIR(_Model):
         The dtype of the parameters and of the computation: inputs are cast to it (float64 by default).
     """
 
-    _time_axis = 1
-
     def __init__(self, order: int, activation: str = "tanh", seed: Optional[int] = None, dtype: Any = np.float64):
         self.order = _int(order, "order", 1)
         self.activation = _checks.check_activation(activation)
@@ -303,8 +302,6 @@ class RNN(_Model):
     dtype : float32 or float64
         The dtype of the parameters and of the computation: inputs are cast to it (float64 by default).
     """
-
-    _time_axis = 1
 
     def __init__(
         self,
