@@ -7,7 +7,8 @@ import rnnlti
 from rnnlti import RNN, NonlinearIIR
 from rnnlti.optim import SGD, Adam, clip_grad_norm, global_norm
 
-G = {"tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v)), "relu": lambda v: np.maximum(v, 0), "identity": lambda v: v}
+G = {"tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
+     "relu": lambda v: np.maximum(v, 0), "identity": lambda v: v}
 
 
 # -- loop oracles of the two losses (the lecture's equations, one time step at a time) -----------

@@ -42,11 +42,14 @@ def write_plots(out, data, sizes, iir, rnn, iir_loss, rnn_loss, flow) -> List[st
     # Loss curves: mean squared error per sample, so that both models share a scale.
     fig = _figure(9, 3.6)
     samples = sizes.train * sizes.length
-    for ax, loss, title in zip(fig.subplots(1, 2), [iir_loss, rnn_loss],
+    axes = fig.subplots(1, 2)
+    for ax, loss, title in zip(axes, [iir_loss, rnn_loss],
                                ["NonlinearIIR (order 2) on the resonator", "RNN (M = 2) on the amp"]):
         ax.semilogy(np.arange(1, len(loss) + 1), 2 * np.asarray(loss) / samples)
         ax.set(title=title, xlabel="epoch", ylabel="loss per sample, 2 L / (B T)")
         ax.grid(True, which="both", alpha=0.3)
+    axes[1].axvline(sizes.rnn_epochs * 2 // 3 + 0.5, color="0.5", ls=":", label="Adam lr 0.02 -> 0.005")
+    axes[1].legend(fontsize=8)
     save(fig, "loss.png")
 
     # Held-out predictions.

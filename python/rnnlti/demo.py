@@ -133,19 +133,24 @@ def run(args: argparse.Namespace) -> int:
     print(f"   {'':8}{'true':>10}{'learned':>14}")
     for m in range(2):
         print(f"   w{m + 1:<7}{W_TRUE[m]:>10.6f}{learned[m]:>14.8f}")
+    iir_test = nmse(iir.forward(data["x"][te]), data["h"][te])
     print(f"   max |error| = {w_err:.2e} after {sizes.iir_epochs} epochs (Adam); loss "
-          f"{iir_loss[0]:.3g} -> {iir_loss[-1]:.3g}; held-out error {nmse(iir.forward(data['x'][te]), data['h'][te]):.2e}")
+          f"{iir_loss[0]:.3g} -> {iir_loss[-1]:.3g}; held-out error {iir_test:.2e}")
 
     # 2. The written example's RNN imitates the amp ------------------------------------------------
     N, M = sizes.rnn_hidden, 2
     print(f"\n2. RNN (the written example, M = {M} delays, N = {N} hidden, readout W, c): imitate the amp "
           f"y = tanh({AMP_DRIVE} * resonant_lowpass(x))")
-    print(f"   Adam (lr 0.02, then 0.005 for the last third), minibatches of {sizes.rnn_batch} sequences, truncated BPTT over windows of "
-          f"{sizes.rnn_window} steps, clipping at global norm 10")
+    print(f"   Adam (lr 0.02, then 0.005 for the last third), minibatches of {sizes.rnn_batch} sequences,")
+    print(f"   truncated BPTT over windows of {sizes.rnn_window} steps, gradients clipped at global norm 10")
     rnn = RNN(1, N, 1, delays=M, seed=args.seed)
     X, Y = data["x"][..., None], data["y"][..., None]
     adam = Adam(0.02)
-    slow_down = lambda model, epoch, loss: setattr(adam, "lr", 0.005 if epoch + 1 >= sizes.rnn_epochs * 2 // 3 else 0.02)
+
+    def slow_down(model, epoch, loss):  # a smaller step for the last third: one bar, one optimiser state
+        if epoch + 1 == sizes.rnn_epochs * 2 // 3:
+            adam.lr = 0.005
+
     rnn_loss = rnn.fit(X[tr], Y[tr], epochs=sizes.rnn_epochs, lr=adam.lr, optimizer=adam, batch_size=sizes.rnn_batch,
                        truncate=sizes.rnn_window, clip=10.0, progress=True, callback=slow_down)
     pred_tr, pred_te = rnn.forward(X[tr]), rnn.forward(X[te])

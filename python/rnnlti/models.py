@@ -187,11 +187,13 @@ class _Model:
             model = cls(**config["args"])
             stored = set(data.files) - {"__config__"}
             if stored != set(model.parameters):
-                raise ValueError(f"{os.fspath(path)} holds parameters {sorted(stored)}, expected {sorted(model.parameters)}")
-            for name in model.parameters:
+                raise ValueError(
+                    f"{os.fspath(path)} holds parameters {sorted(stored)}, expected {sorted(model.parameters)}")
+            for name, expected in model.parameters.items():
                 value = data[name]
-                if value.shape != model.parameters[name].shape:
-                    raise ValueError(f"parameter {name} in {os.fspath(path)} has shape {value.shape}, expected {model.parameters[name].shape}")
+                if value.shape != expected.shape or value.dtype != expected.dtype:
+                    raise ValueError(f"parameter {name} in {os.fspath(path)} is {value.dtype} {value.shape}, "
+                                     f"expected {expected.dtype} {expected.shape}")
                 model.parameters[name] = value.copy()
         return model
 
