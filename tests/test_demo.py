@@ -1,8 +1,13 @@
 """`rnnlti demo` and `rnnlti bench` through the command line's entry point."""
+import json
 import os
+import pathlib
+import subprocess
+import sys
 
 import pytest
 
+import rnnlti
 from rnnlti import cli
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -25,15 +30,20 @@ def test_demo_quick_writes_valid_plots(tmp_path, capsys):
 
 
 def test_demo_no_plots_prints_the_weights_writes_nothing_and_is_deterministic(tmp_path, capsys):
+    """Once in-process, once through `python -m rnnlti.cli` (the exit code of the real entry point):
+    the same printout, no files."""
     out = tmp_path / "none"
-    outputs = []
-    for _ in range(2):
-        assert cli.main(["demo", "--quick", "--no-plots", "--seed", "3", "--out", str(out)]) == 0
-        text = capsys.readouterr().out
-        outputs.append([line for line in text.splitlines() if not line.startswith("rnnlti demo OK")])
+    argv = ["demo", "--quick", "--no-plots", "--seed", "3", "--out", str(out)]
+    assert cli.main(argv) == 0
+    text = capsys.readouterr().out
+    package_root = pathlib.Path(rnnlti.__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(package_root), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-m", "rnnlti.cli", *argv], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
     assert not out.exists()
     assert "w1" in text and "1.600000" in text and "held-out" in text
-    assert outputs[0] == outputs[1]
+    drop_timing = lambda s: [line for line in s.splitlines() if not line.startswith("rnnlti demo OK")]
+    assert drop_timing(proc.stdout) == drop_timing(text)
 
 
 def test_demo_fails_with_a_nonzero_exit_code(monkeypatch, capsys):
@@ -44,7 +54,7 @@ def test_demo_fails_with_a_nonzero_exit_code(monkeypatch, capsys):
     assert "FAILED" in capsys.readouterr().out
 
 
-def test_bench_runs_from_the_command_line(monkeypatch, capsys):
+def test_bench_runs_from_the_command_line(monkeypatch, capsys, tmp_path):
     """`rnnlti bench --quick --only linear` end to end (runner, worker processes, table), cut down to one
     case, one implementation next to rnnlti, one process and one call each, to keep the suite fast."""
     import rnnlti.benchmarks as bench
@@ -53,6 +63,10 @@ def test_bench_runs_from_the_command_line(monkeypatch, capsys):
     first = linear.cases(True)[0]
     monkeypatch.setattr(linear, "cases", lambda quick: [dict(first, impls=first["impls"][:2])])
     monkeypatch.setattr(bench, "_settings", lambda quick: {"rounds": 1, "repeats": 1})
-    assert cli.main(["bench", "--quick", "--only", "linear"]) == 0
+    report = tmp_path / "bench.json"
+    assert cli.main(["bench", "--quick", "--only", "linear", "--json", str(report)]) == 0
     text = capsys.readouterr().out
     assert first["name"] in text and "rnnlti" in text and "1.00x" in text
+    rows = json.loads(report.read_text())["results"]
+    assert [row["impl"] for row in rows] == first["impls"][:2]
+    assert rows[0]["median_ms"] > 0
