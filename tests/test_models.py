@@ -201,11 +201,14 @@ def test_fit_is_deterministic_and_does_not_mutate_inputs(rng):
     x, y = rng.standard_normal((5, 20, 2)), rng.standard_normal((5, 20, 1))
     x_copy, y_copy = x.copy(), y.copy()
     results = []
-    for threads in (1, 2):
-        rnnlti.set_num_threads(threads)
-        model = RNN(2, 4, 1, seed=9)
-        results.append((model.fit(x, y, epochs=3, lr=0.01, batch_size=2, truncate=6, progress=False), model.parameters))
-    rnnlti.set_num_threads(0)
+    try:
+        for threads in (1, 2):
+            rnnlti.set_num_threads(threads)
+            model = RNN(2, 4, 1, seed=9)
+            history = model.fit(x, y, epochs=3, lr=0.01, batch_size=2, truncate=6, progress=False)
+            results.append((history, model.parameters))
+    finally:
+        rnnlti.set_num_threads(0)
     assert results[0][0] == results[1][0]
     for name in results[0][1]:
         np.testing.assert_array_equal(results[0][1][name], results[1][1][name])
