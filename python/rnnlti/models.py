@@ -13,23 +13,19 @@ import json
 import math
 import operator
 import os
-import sys
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
 from . import _checks
+from .nonlinear import nonlinear_iir, nonlinear_iir_backward
 from .optim import _positive, clip_grad_norm, make_optimizer
+from .rnn import readout_loss, rnn_backward, rnn_forward
 
 __all__ = ["NonlinearIIR", "RNN"]
 
 Grads = Dict[str, Optional[np.ndarray]]
 PathLike = Union[str, "os.PathLike[str]"]
-
-
-def _kernels():
-    """The package namespace, looked up when called, so that models.py imports before the kernels."""
-    return sys.modules[__package__]
 
 
 def _int(value: Any, name: str, minimum: int) -> int:
@@ -241,7 +237,7 @@ class NonlinearIIR(_Model):
     def forward(self, x: Any, h0: Any = None) -> np.ndarray:
         """h[n] = g(x[n] + sum_m w[m] h[n-m]) along the last axis of ``x``; ``h0`` (..., M) in time order."""
         x = _checks.real_array(x, "x").astype(self.dtype, copy=False)
-        return _kernels().nonlinear_iir(self.parameters["w"], x, self.activation, h0=h0, axis=-1)
+        return nonlinear_iir(self.parameters["w"], x, self.activation, h0=h0, axis=-1)
 
     def loss_and_grads(self, x: Any, y: Any, h0: Any = None) -> Tuple[float, Grads]:
         """``(L, {"w": dL/dw})`` for L = 1/2 sum (h - y)^2, by one forward pass and one BPTT sweep."""
@@ -261,12 +257,11 @@ class NonlinearIIR(_Model):
         return x.reshape(-1, x.shape[-1]), y.reshape(-1, y.shape[-1])
 
     def _loss_grads(self, x: np.ndarray, y: np.ndarray, h0: Optional[np.ndarray]):
-        k = _kernels()
         w = self.parameters["w"]
-        h = k.nonlinear_iir(w, x, self.activation, h0=h0, axis=-1)
+        h = nonlinear_iir(w, x, self.activation, h0=h0, axis=-1)
         r = h - y  # synchronous backprop: the partial dL/dh[n] = h[n] - y[n]
         loss = 0.5 * float(np.sum(r * r))
-        back = k.nonlinear_iir_backward(w, h, r, self.activation, h0=h0, axis=-1)
+        back = nonlinear_iir_backward(w, h, r, self.activation, h0=h0, axis=-1)
         return loss, {"w": np.asarray(back.dw, dtype=w.dtype)}, h
 
     def _carry(self, h0: Optional[np.ndarray], h: np.ndarray) -> np.ndarray:
@@ -351,7 +346,7 @@ class RNN(_Model):
         """The hidden states h[t], (B, T, N) or (T, N); ``h0`` (B, M, N) or (M, N) in time order."""
         p = self.parameters
         x = _checks.real_array(x, "x").astype(self.dtype, copy=False)
-        return _kernels().rnn_forward(x, p["U"], p["V"], p.get("b"), h0=h0, activation=self.activation)
+        return rnn_forward(x, p["U"], p["V"], p.get("b"), h0=h0, activation=self.activation)
 
     def forward(self, x: Any, h0: Any = None) -> np.ndarray:
         """The predictions yhat[t] = W h[t] + c, (B, T, K) or (T, K)."""
@@ -390,12 +385,11 @@ class RNN(_Model):
         return x, y.reshape((1,) * (3 - y.ndim) + y.shape)
 
     def _loss_grads(self, x: np.ndarray, y: np.ndarray, h0: Optional[np.ndarray]):
-        k = _kernels()
         p = self.parameters
         b, c = p.get("b"), p.get("c")
-        h = k.rnn_forward(x, p["U"], p["V"], b, h0=h0, activation=self.activation)
-        out = k.readout_loss(h, p["W"], y, c)  # synchronous backprop: dL/dh[t] partial = -W^T (y - yhat)
-        back = k.rnn_backward(x, h, p["U"], p["V"], out.dh, b, h0=h0, activation=self.activation)
+        h = rnn_forward(x, p["U"], p["V"], b, h0=h0, activation=self.activation)
+        out = readout_loss(h, p["W"], y, c)  # synchronous backprop: dL/dh[t] partial = -W^T (y - yhat)
+        back = rnn_backward(x, h, p["U"], p["V"], out.dh, b, h0=h0, activation=self.activation)
         grads: Grads = {"U": back.dU, "V": back.dV, "W": out.dW}
         if self.bias:
             grads["b"], grads["c"] = back.db, out.dc
