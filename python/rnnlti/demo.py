@@ -41,7 +41,7 @@ class Sizes(NamedTuple):
     max_test_error: float  # RNN held-out normalised squared error that counts as success
 
 
-FULL = Sizes(32, 8, 1000, 300, 8, 90, 8, 100, 0.02)
+FULL = Sizes(32, 8, 1000, 300, 8, 90, 16, 100, 0.02)
 QUICK = Sizes(8, 2, 200, 300, 8, 30, 4, 50, 0.1)
 
 
