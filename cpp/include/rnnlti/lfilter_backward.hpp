@@ -78,7 +78,8 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
       const T* yt = yb + (n + t) * L;
       alignas(64) T gy[L], d[L];
       for (int l = 0; l < L; ++l) gy[l] = g[l];
-      for (index_t k = 1; k <= n; ++k)
+      // gy[t+1] enters last: the loop-carried dependency is one FMA per sample.
+      for (index_t k = n; k >= 1; --k)
         for (int l = 0; l < L; ++l) gy[l] -= aq[k * L + l] * g[k * L + l];
       for (int l = 0; l < L; ++l) d[l] = bq[l] * gy[l];
       for (index_t k = 1; k <= n; ++k)
