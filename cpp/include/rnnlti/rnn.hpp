@@ -88,8 +88,9 @@ void parallel_tasks(index_t n, Body&& body) {
 // packed V (up to 1 MiB at N = 512) is read once per step for all of its sequences.
 template <class Body>
 void over_sequence_blocks(index_t B, index_t N, Body&& body) {
-  const index_t threads = std::min<index_t>(B, max_threads());
-  const index_t rows = N <= 64 ? 4 : N <= 256 ? 8 : (B + threads - 1) / std::max<index_t>(threads, 1);
+  const index_t threads = std::max<index_t>(1, std::min<index_t>(B, max_threads()));
+  const index_t share = (B + threads - 1) / threads;  // never fewer blocks than threads
+  const index_t rows = std::min(share, N <= 64 ? index_t(4) : N <= 256 ? index_t(8) : share);
   const index_t nb = (B + rows - 1) / rows;
   parallel_tasks(nb, [&](index_t i) { body(i * rows, std::min(B, (i + 1) * rows)); });
 }
