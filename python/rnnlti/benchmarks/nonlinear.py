@@ -36,7 +36,8 @@ def _iir_cases(quick: bool) -> List[dict]:
             item = 8 if dt == "f64" else 4
             # bytes: forward reads x, writes h; backward reads h, dh_partial, writes dh, dxi
             out.append({"name": f"iir_fwd_bwd_M{M}_{dt}", "sizes": f"B={B} T={T} M={M} {dt}",
-                        "impls": ["rnnlti", "numba", "jax"], "work": 6.0 * B * T * item, "unit": "GB/s"})
+                        "impls": ["rnnlti", "numba", "jax", "floor_3_copies"], "work": 6.0 * B * T * item,
+                        "unit": "GB/s"})
         out.append({"name": f"iir_fwd_bwd_M{M}_f64_T{Tt}", "sizes": f"B={B} T={Tt} M={M} f64",
                     "impls": ["rnnlti", "torch"], "work": 6.0 * B * Tt * 8, "unit": "GB/s"})
     return out
@@ -246,6 +247,10 @@ def make(case: str, impl: str, quick: bool) -> Callable[[], object]:
     Bn, T, dtype = info["B"], info["T"], info["dtype"]
     if case.startswith("iir_"):
         w, x, c = _iir_data(Bn, T, info["M"], dtype)
+        if impl == "floor_3_copies":
+            # The memory floor: forward + backward read three arrays (x; h, dh_partial) and write three
+            # fresh ones (h; dh, dxi), as three allocating copies do, page faults included.
+            return lambda: (x.copy(), c.copy(), x.copy())
         return {"rnnlti": _iir_rnnlti, "numba": _iir_numba, "jax": _iir_jax, "torch": _iir_torch}[impl](w, x, c)
     if case.startswith("lfilter_backward"):
         b, a, x, c = _lfilter_data(T)
