@@ -23,38 +23,43 @@ from .nonlinear import (
 from .rnn import ReadoutLoss, RnnGradients, readout_loss, rnn_backward, rnn_forward
 from .filtfilt import filtfilt, lfiltic, sosfiltfilt
 from .sos import SosfiltGrads, sosfilt, sosfilt_backward, sosfilt_zi
+from . import optim
+from .models import RNN, NonlinearIIR
 
 __all__ = [
-    "SosfiltGrads",
-    "__version__",
     "dense_backward",
     "dense_forward",
-    "FirGradients",
-    "IirGradients",
-    "LfilterGradients",
     "filtfilt",
     "fir",
+    "FirGradients",
     "flowgraph",
     "freqz",
     "get_num_threads",
+    "IirGradients",
     "lfilter",
     "lfilter_backward",
     "lfilter_zi",
+    "LfilterGradients",
+    "lfiltic",
     "nonlinear_fir",
     "nonlinear_fir_backward",
     "nonlinear_iir",
     "nonlinear_iir_backward",
+    "NonlinearIIR",
+    "optim",
     "readout_loss",
+    "ReadoutLoss",
+    "RNN",
     "rnn_backward",
     "rnn_forward",
-    "ReadoutLoss",
     "RnnGradients",
-    "lfiltic",
     "set_num_threads",
     "sosfilt",
     "sosfilt_backward",
     "sosfilt_zi",
     "sosfiltfilt",
+    "SosfiltGrads",
+    "__version__",
 ]
 
 
