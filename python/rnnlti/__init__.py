@@ -11,17 +11,34 @@ from . import _core, flowgraph
 from ._version import __version__
 from .dense import dense_backward, dense_forward
 from .linear import fir, freqz, lfilter, lfilter_zi
+from .lfilter_grad import LfilterGradients, lfilter_backward
+from .nonlinear import (
+    FirGradients,
+    IirGradients,
+    nonlinear_fir,
+    nonlinear_fir_backward,
+    nonlinear_iir,
+    nonlinear_iir_backward,
+)
 
 __all__ = [
     "__version__",
     "dense_backward",
     "dense_forward",
+    "FirGradients",
+    "IirGradients",
+    "LfilterGradients",
     "fir",
     "flowgraph",
     "freqz",
     "get_num_threads",
     "lfilter",
+    "lfilter_backward",
     "lfilter_zi",
+    "nonlinear_fir",
+    "nonlinear_fir_backward",
+    "nonlinear_iir",
+    "nonlinear_iir_backward",
     "set_num_threads",
 ]
 

@@ -137,3 +137,213 @@ def dense_backward(x, W1, W2, h, yhat, dyhat, activation="tanh", output_activati
         for j in range(N):
             dx[k] += dxi1[j] * W1[j][k]
     return dh, dW1, dxi1.copy(), dW2, dxi2.copy(), dx
+# ---------------------------------------------------------------------------------------------------
+# Nonlinear filters and back-propagation through time (lecture sections 2 and 6).
+# Activations and their derivatives; g'(xi) is written in terms of h = g(xi), as the slides' BPTT
+# only ever needs it at points where h is known.
+
+def activation(name: str, xi: float) -> float:
+    """g(xi) for "tanh", "sigmoid", "relu", "identity"."""
+    if name == "tanh":
+        return float(np.tanh(xi))
+    if name == "sigmoid":
+        return float(1.0 / (1.0 + np.exp(-xi)))
+    if name == "relu":
+        return xi if xi > 0 else 0.0
+    if name == "identity":
+        return xi
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def activation_derivative(name: str, h: float) -> float:
+    """g-dot(xi) = dg/dxi, from h = g(xi)."""
+    if name == "tanh":
+        return 1.0 - h * h
+    if name == "sigmoid":
+        return h * (1.0 - h)
+    if name == "relu":
+        return 1.0 if h > 0 else 0.0
+    if name == "identity":
+        return 1.0
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def nonlinear_fir(w: Sequence[float], x: Sequence[float], activation_name: str = "tanh") -> np.ndarray:
+    """yhat[n] = g( sum_{m=0}^{N-1} w[m] x[n-m] )   (lecture, "Convolutional Neural Net = Nonlinear(FIR)")."""
+    w = np.asarray(w, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    yhat = np.zeros(len(x))
+    for n in range(len(x)):
+        xi = 0.0
+        for m in range(len(w)):
+            if n - m >= 0:
+                xi += w[m] * x[n - m]
+        yhat[n] = activation(activation_name, xi)
+    return yhat
+
+
+def nonlinear_fir_backward(
+    w: Sequence[float], x: Sequence[float], yhat: Sequence[float], dyhat: Sequence[float], activation_name: str = "tanh"
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Back-prop through the nonlinear FIR filter: returns (dL/dw, dL/dx) from dyhat = dL/dyhat.
+
+    dL/dxi[n] = dL/dyhat[n] g-dot(xi[n]);  dL/dw[m] = sum_n dL/dxi[n] x[n-m];
+    dL/dx[k] = sum_n dL/dxi[n] w[n-k]   (x[k] reaches xi[n] through w[n-k]).
+    """
+    w = np.asarray(w, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    T = len(x)
+    dxi = np.zeros(T)
+    for n in range(T):
+        dxi[n] = dyhat[n] * activation_derivative(activation_name, yhat[n])
+    dw = np.zeros(len(w))
+    for m in range(len(w)):
+        for n in range(T):
+            if n - m >= 0:
+                dw[m] += dxi[n] * x[n - m]
+    dx = np.zeros(T)
+    for k in range(T):
+        for m in range(len(w)):
+            if k + m < T:
+                dx[k] += dxi[k + m] * w[m]
+    return dw, dx
+
+
+def nonlinear_iir(
+    w: Sequence[float], x: Sequence[float], activation_name: str = "tanh", h0: Optional[Sequence[float]] = None
+) -> np.ndarray:
+    """xi[n] = x[n] + sum_{m=1}^{M} w[m] h[n-m],  h[n] = g(xi[n])   (lecture, "RNN = Nonlinear(IIR)").
+
+    The slides' w[m] (delay m, 1-based) is ``w[m-1]`` here.  ``h0`` holds h[-M], ..., h[-1].
+    """
+    w = np.asarray(w, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    M = len(w)
+    past = np.zeros(M) if h0 is None else np.asarray(h0, dtype=np.float64)
+
+    def h_at(h: np.ndarray, k: int) -> float:  # h[k], including the initial state for k < 0
+        return h[k] if k >= 0 else past[k + M]
+
+    h = np.zeros(len(x))
+    for n in range(len(x)):
+        xi = x[n]
+        for m in range(1, M + 1):
+            xi += w[m - 1] * h_at(h, n - m)
+        h[n] = activation(activation_name, xi)
+    return h
+
+
+def synchronous_backprop(h: Sequence[float], y: Sequence[float]) -> np.ndarray:
+    """dL/dh[n] holding every other time step constant, for L = 1/2 sum_n (h[n] - y[n])^2: h[n] - y[n]."""
+    h = np.asarray(h, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    partial = np.zeros(len(h))
+    for n in range(len(h)):
+        partial[n] = h[n] - y[n]
+    return partial
+
+
+def bptt(
+    w: Sequence[float], h: Sequence[float], dh_partial: Sequence[float], activation_name: str = "tanh"
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Back-prop through time (lecture, "Back-Prop Through Time (BPTT)").
+
+    dL/dh[n] = dL/dh_partial[n] + sum_{m=1}^{M} dL/dh[n+m] g-dot(xi[n+m]) w[m],
+    iterated backward from the last sample; dL/dxi[n] = dL/dh[n] g-dot(xi[n]).  The same recursion
+    continued to n = -M, ..., -1 (where there is no partial) gives the initial state's gradient.
+    Returns (dL/dh, dL/dxi, dL/dh0).
+    """
+    w = np.asarray(w, dtype=np.float64)
+    h = np.asarray(h, dtype=np.float64)
+    M, T = len(w), len(h)
+    dh = np.zeros(T)
+    dxi = np.zeros(T)
+    for n in range(T - 1, -1, -1):
+        dh[n] = dh_partial[n]
+        for m in range(1, M + 1):
+            if n + m < T:
+                dh[n] += dh[n + m] * activation_derivative(activation_name, h[n + m]) * w[m - 1]
+        dxi[n] = dh[n] * activation_derivative(activation_name, h[n])
+    dh0 = np.zeros(M)
+    for j in range(M):  # dh0[j] = dL/dh[j - M]
+        n = j - M
+        for m in range(1, M + 1):
+            if 0 <= n + m < T:
+                dh0[j] += dxi[n + m] * w[m - 1]
+    return dh, dxi, dh0
+
+
+def weight_gradient(
+    dxi: Sequence[float], h: Sequence[float], M: int, h0: Optional[Sequence[float]] = None
+) -> np.ndarray:
+    """dL/dw[m] = sum_n dL/dh[n] g-dot(xi[n]) h[n-m] = sum_n dL/dxi[n] h[n-m]   (lecture, "Weight Gradient")."""
+    h = np.asarray(h, dtype=np.float64)
+    past = np.zeros(M) if h0 is None else np.asarray(h0, dtype=np.float64)
+    dw = np.zeros(M)
+    for m in range(1, M + 1):
+        for n in range(len(h)):
+            h_past = h[n - m] if n - m >= 0 else past[n - m + M]
+            dw[m - 1] += dxi[n] * h_past
+    return dw
+
+
+def lfilter_backward(
+    b: Sequence[float],
+    a: Sequence[float],
+    x: Sequence[float],
+    y: Sequence[float],
+    dy: Sequence[float],
+    zi: Optional[Sequence[float]] = None,
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of L = sum_n dy[n] y[n], y = lfilter(b, a, x, zi): (dL/db, dL/da, dL/dx, dL/dzi).
+
+    BPTT with g = identity on the lecture's form y[n] = sum_m b_m x[n-m] + sum_{m>=1} a_m y[n-m] + zi[n]
+    (b_m = b[m]/a[0], a_m = -a[m]/a[0]): the total derivative
+    dL/dy[n] = dy[n] + sum_{m>=1} dL/dy[n+m] a_m, then dL/db_m = sum_n dL/dy[n] x[n-m],
+    dL/da_m = sum_n dL/dy[n] y[n-m], dL/dx[k] = sum_m dL/dy[k+m] b_m, dL/dzi[k] = dL/dy[k];
+    finally the chain rule through b_m = b[m]/a[0] and a_m = -a[m]/a[0].
+    """
+    b = np.asarray(b, dtype=np.float64)
+    a = np.asarray(a, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    order = max(len(a), len(b)) - 1
+    b_lec = np.zeros(order + 1)
+    b_lec[: len(b)] = b / a[0]
+    a_lec = np.zeros(order + 1)
+    a_lec[1 : len(a)] = -a[1:] / a[0]
+    T = len(x)
+    gy = np.zeros(T)
+    for n in range(T - 1, -1, -1):
+        gy[n] = dy[n]
+        for m in range(1, order + 1):
+            if n + m < T:
+                gy[n] += gy[n + m] * a_lec[m]
+    db_lec = np.zeros(order + 1)
+    da_lec = np.zeros(order + 1)
+    for m in range(order + 1):
+        for n in range(T):
+            if n - m >= 0:
+                db_lec[m] += gy[n] * x[n - m]
+                if m >= 1:
+                    da_lec[m] += gy[n] * y[n - m]
+    dx = np.zeros(T)
+    for k in range(T):
+        for m in range(order + 1):
+            if k + m < T:
+                dx[k] += gy[k + m] * b_lec[m]
+    dzi = np.zeros(order)
+    for k in range(min(order, T)):
+        dzi[k] = gy[k]
+    # Chain rule: b_m = b[m]/a[0], a_m = -a[m]/a[0].
+    db = np.zeros(len(b))
+    for m in range(len(b)):
+        db[m] = db_lec[m] / a[0]
+    da = np.zeros(len(a))
+    for m in range(1, len(a)):
+        da[m] = -da_lec[m] / a[0]
+    for m in range(len(b)):
+        da[0] += db_lec[m] * (-b[m] / a[0] ** 2)
+    for m in range(1, len(a)):
+        da[0] += da_lec[m] * (a[m] / a[0] ** 2)
+    return db, da, dx, dzi

@@ -1,0 +1,289 @@
+"""Nonlinear time-invariant filters (the lecture's second and sixth sections) and their gradients.
+
+* "Convolutional Neural Net = Nonlinear(FIR)":  ``yhat[n] = g(sum_{m=0}^{K-1} w[m] x[n-m])``.
+* "Recurrent Neural Net = Nonlinear(IIR)":      ``h[n] = g(x[n] + sum_{m=1}^{M} w[m-1] h[n-m])``.
+
+Back-propagation follows the lecture's split: the caller supplies the *synchronous* partial
+derivatives (``dL/dyhat[n]``, or ``dL/dh[n]`` holding every other time step constant: ``h[n] - y[n]``
+for the lecture's loss ``L = 1/2 sum_n (h[n] - y[n])^2``), and `nonlinear_iir_backward` turns them into
+total derivatives by back-propagation through time.  Every ``g'`` is computed from the activation
+``h = g(xi)`` itself, so no backward pass needs the excitation ``xi``.  Losses are sums over time and
+over every channel of the batch; the shared weights' gradient ``dw`` sums over all of them.
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Optional, Tuple
+
+import numpy as np
+
+from . import _checks, _core
+
+__all__ = [
+    "FirGradients",
+    "IirGradients",
+    "nonlinear_fir",
+    "nonlinear_fir_backward",
+    "nonlinear_iir",
+    "nonlinear_iir_backward",
+]
+
+
+class FirGradients(NamedTuple):
+    """Gradients of `nonlinear_fir_backward`: ``dw`` (shape ``(K,)``, summed over channels), ``dx``."""
+
+    dw: np.ndarray
+    dx: np.ndarray
+
+
+class IirGradients(NamedTuple):
+    """Gradients of `nonlinear_iir_backward`.
+
+    dh : total derivatives ``dL/dh[n]`` (BPTT), shape of h.
+    dxi : ``dL/dxi[n] = dh[n] g'(xi[n])``, shape of h.
+    dw : ``dL/dw[m-1] = sum_n dxi[n] h[n-m]`` summed over every channel, shape ``(M,)``.
+    dx : ``dL/dx[n]``; equal to dxi (since ``xi = x + ...``), and the same array object.
+    dh0 : gradient of the initial state, shape of h0; None when h0 was not given.
+    """
+
+    dh: np.ndarray
+    dxi: np.ndarray
+    dw: np.ndarray
+    dx: np.ndarray
+    dh0: Optional[np.ndarray]
+
+
+def _signals(names: Tuple[str, ...], values: Tuple[Any, ...], axis: Any) -> Tuple[list, int, np.dtype]:
+    """The signals (same shape, >= 1-D) in one float dtype, and the normalised axis."""
+    arrays = [_checks.real_array(v, n) for n, v in zip(names, values)]
+    first = arrays[0]
+    if first.ndim == 0:
+        raise ValueError(f"{names[0]} must have at least one dimension, got a 0-d array")
+    for n, arr in zip(names[1:], arrays[1:]):
+        if arr.shape != first.shape:
+            raise ValueError(f"{n} must have the shape of {names[0]}, {first.shape}, got {arr.shape}")
+    axis = _checks.normalize_axis(axis, first.ndim)
+    dtype = _checks.float_dtype(*arrays)
+    return [_checks.as_dtype(a, dtype) for a in arrays], axis, dtype
+
+
+def _weights(w: Any, name: str, dtype: np.dtype) -> np.ndarray:
+    return np.ascontiguousarray(_checks.coefficients(w, name, dtype, allow_bank=False))
+
+
+def _state_shape(shape: Tuple[int, ...], axis: int, order: int) -> Tuple[int, ...]:
+    return shape[:axis] + (order,) + shape[axis + 1 :]
+
+
+def _initial_state(h0: np.ndarray, expected: Tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """h0 has the signal's shape with the time axis of length M; size-1 dimensions broadcast."""
+    ok = h0.ndim == len(expected) and all(z in (e, 1) for z, e in zip(h0.shape, expected))
+    if not ok:
+        raise ValueError(
+            f"h0 must have shape {expected} (the signal's shape with the time axis of length "
+            f"M = len(w); size-1 dimensions broadcast), got {h0.shape}"
+        )
+    return np.broadcast_to(_checks.as_dtype(h0, dtype), expected)
+
+
+def _sum_to(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
+    """Sums a gradient over the dimensions that broadcasting expanded, back to ``shape``."""
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return np.ascontiguousarray(grad.reshape(shape))
+
+
+def nonlinear_fir(
+    w: Any, x: Any, activation: str = "tanh", axis: int = -1, out: Optional[np.ndarray] = None
+) -> np.ndarray:
+    """Nonlinear FIR filter (a 1-D convolutional layer): ``yhat[n] = g(sum_{m=0}^{K-1} w[m] x[n-m])``.
+
+    Parameters
+    ----------
+    w : array_like
+        The K >= 1 taps, 1-D, shared by every channel.
+    x : array_like
+        Real input of any shape; filtered along ``axis`` with a zero initial state.  float32 stays
+        float32, other real dtypes are computed in float64; ``w`` is cast to that dtype.
+    activation : {"tanh", "sigmoid", "relu", "identity"}
+        The nonlinearity g.
+    axis : int
+        The time axis.
+    out : ndarray, optional
+        An array of x's shape and the result dtype to write ``yhat`` into.
+
+    Returns
+    -------
+    yhat : ndarray of x's shape.
+
+    Examples
+    --------
+    >>> import numpy as np, rnnlti
+    >>> rnnlti.nonlinear_fir([1.0, 1.0], np.array([0.5, 0.0, -0.5]), activation="relu")
+    array([0.5, 0.5, 0. ])
+    """
+    act = _checks.check_activation(activation)
+    (x,), axis, dtype = _signals(("x",), (x,), axis)
+    w = _weights(w, "w", dtype)
+    y = _checks.check_out(out, x.shape, dtype)
+    _core.nonlinear_fir(w, _checks.batch_view(x, axis), _checks.writable_batch_view(y, axis), act)
+    return y
+
+
+def nonlinear_fir_backward(
+    w: Any, x: Any, yhat: Any, dyhat: Any, activation: str = "tanh", axis: int = -1
+) -> FirGradients:
+    """Back-propagation through `nonlinear_fir`, from ``dyhat = dL/dyhat[n]``.
+
+    With ``xi[n] = sum_m w[m] x[n-m]`` and ``yhat[n] = g(xi[n])``:
+    ``dL/dxi[n] = dyhat[n] g'(xi[n])`` (``g'`` from yhat itself), ``dx[n] = sum_m w[m] dL/dxi[n+m]``,
+    ``dw[m] = sum_n dL/dxi[n] x[n-m]``, summed over every channel.
+
+    Parameters
+    ----------
+    w, x, activation, axis
+        As given to `nonlinear_fir`.
+    yhat : array_like
+        Its output ``nonlinear_fir(w, x, activation, axis)``.
+    dyhat : array_like
+        ``dL/dyhat``, the shape of x (e.g. ``yhat - y`` for ``L = 1/2 sum (yhat - y)^2``).
+
+    Returns
+    -------
+    FirGradients
+        ``(dw, dx)``: ``dw`` of shape ``(K,)``, ``dx`` of x's shape.
+    """
+    act = _checks.check_activation(activation)
+    (x, yhat, dyhat), axis, dtype = _signals(("x", "yhat", "dyhat"), (x, yhat, dyhat), axis)
+    w = _weights(w, "w", dtype)
+    dx = np.empty(x.shape, dtype)
+    dw = np.empty(w.shape, dtype)
+    _core.nonlinear_fir_backward(
+        w,
+        _checks.batch_view(x, axis),
+        _checks.batch_view(yhat, axis),
+        _checks.batch_view(dyhat, axis),
+        _checks.writable_batch_view(dx, axis),
+        dw,
+        act,
+    )
+    return FirGradients(dw, dx)
+
+
+def nonlinear_iir(
+    w: Any,
+    x: Any,
+    activation: str = "tanh",
+    h0: Any = None,
+    axis: int = -1,
+    out: Optional[np.ndarray] = None,
+) -> np.ndarray:
+    """Nonlinear IIR filter (a scalar RNN): ``h[n] = g(x[n] + sum_{m=1}^{M} w[m-1] h[n-m])``.
+
+    Parameters
+    ----------
+    w : array_like
+        The M >= 1 feedback weights, 1-D, shared by every channel; ``w[m-1]`` multiplies ``h[n-m]``.
+    x : array_like
+        Real input of any shape, recurred along ``axis``.  float32 stays float32, other real dtypes
+        are computed in float64; ``w`` and ``h0`` are cast to that dtype.
+    activation : {"tanh", "sigmoid", "relu", "identity"}
+        The nonlinearity g.
+    h0 : array_like, optional
+        The M samples before the signal, in time order (``h0[..., j]`` is ``h[j - M]``): x's shape
+        with the time axis of length M (size-1 dimensions broadcast).  Zeros when omitted.
+    axis : int
+        The time axis.
+    out : ndarray, optional
+        An array of x's shape and the result dtype to write ``h`` into.
+
+    Returns
+    -------
+    h : ndarray of x's shape.
+
+    Examples
+    --------
+    >>> import numpy as np, rnnlti
+    >>> rnnlti.nonlinear_iir([0.5], np.array([1.0, 0.0, 0.0]), activation="identity")
+    array([1.  , 0.5 , 0.25])
+    """
+    act = _checks.check_activation(activation)
+    h0_arr = None if h0 is None else _checks.real_array(h0, "h0")
+    (x,), axis, dtype = _signals(("x",), (x,), axis)
+    if h0_arr is not None and h0_arr.dtype != np.float32:
+        dtype = np.dtype(np.float64)  # the wider type wins
+        x = _checks.as_dtype(x, dtype)
+    w = _weights(w, "w", dtype)
+    h0_view = None
+    if h0_arr is not None:
+        h0_view = _checks.batch_view(_initial_state(h0_arr, _state_shape(x.shape, axis, w.size), dtype), axis)
+    h = _checks.check_out(out, x.shape, dtype)
+    _core.nonlinear_iir(w, _checks.batch_view(x, axis), _checks.writable_batch_view(h, axis), h0_view, act)
+    return h
+
+
+def nonlinear_iir_backward(
+    w: Any,
+    h: Any,
+    dh_partial: Any,
+    activation: str = "tanh",
+    h0: Any = None,
+    axis: int = -1,
+) -> IirGradients:
+    """Back-propagation through time for `nonlinear_iir` (lecture: "Back-Prop Through Time").
+
+    From the synchronous partials ``dh_partial[n] = dL/dh[n]`` (every other time step held constant;
+    ``h[n] - y[n]`` for ``L = 1/2 sum_n (h[n] - y[n])^2``), BPTT computes the total derivatives
+
+        dL/dh[n] = dh_partial[n] + sum_{m=1}^{M} dL/dh[n+m] g'(xi[n+m]) w[m-1],
+
+    then ``dxi[n] = dL/dh[n] g'(xi[n])`` (``g'`` from h itself) and the weight gradient
+    ``dw[m-1] = sum_n dxi[n] h[n-m]`` (h0 supplying ``h[n-m]`` before the signal), summed over every
+    channel.
+
+    Parameters
+    ----------
+    w, activation, h0, axis
+        As given to `nonlinear_iir`.
+    h : array_like
+        Its output ``nonlinear_iir(w, x, activation, h0, axis)``.
+    dh_partial : array_like
+        The synchronous partial derivatives, the shape of h.
+
+    Returns
+    -------
+    IirGradients
+        ``(dh, dxi, dw, dx, dh0)``; ``dx`` is ``dxi`` (the same array); ``dh0`` has h0's shape, or is
+        None when h0 is None.
+    """
+    act = _checks.check_activation(activation)
+    h0_arr = None if h0 is None else _checks.real_array(h0, "h0")
+    (h, dhp), axis, dtype = _signals(("h", "dh_partial"), (h, dh_partial), axis)
+    if h0_arr is not None and h0_arr.dtype != np.float32 and dtype == np.float32:
+        dtype = np.dtype(np.float64)
+        h, dhp = _checks.as_dtype(h, dtype), _checks.as_dtype(dhp, dtype)
+    w = _weights(w, "w", dtype)
+    dh = np.empty(h.shape, dtype)
+    dxi = np.empty(h.shape, dtype)
+    dw = np.empty(w.shape, dtype)
+    h0_view = dh0 = dh0_view = None
+    if h0_arr is not None:
+        state_shape = _state_shape(h.shape, axis, w.size)
+        h0_view = _checks.batch_view(_initial_state(h0_arr, state_shape, dtype), axis)
+        dh0 = np.empty(state_shape, dtype)
+        dh0_view = _checks.writable_batch_view(dh0, axis)
+    _core.nonlinear_iir_backward(
+        w,
+        _checks.batch_view(h, axis),
+        _checks.batch_view(dhp, axis),
+        _checks.writable_batch_view(dh, axis),
+        _checks.writable_batch_view(dxi, axis),
+        h0_view,
+        dh0_view,
+        dw,
+        act,
+    )
+    if dh0 is not None:
+        dh0 = _sum_to(dh0, h0_arr.shape)
+    return IirGradients(dh, dxi, dw, dxi, dh0)
