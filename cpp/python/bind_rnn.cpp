@@ -1,7 +1,141 @@
+// Bindings of the vector RNN (rnn_forward, rnn_backward) and its readout loss.  Arrays arrive from
+// rnnlti/rnn.py validated, C-contiguous, batch-first and of one dtype; outputs are allocated there.
 #include "bindings.hpp"
+#include "rnnlti/readout.hpp"
+#include "rnnlti/rnn.hpp"
 
 namespace rnnlti::bind {
 
-void register_rnn(py::module_& m) { (void)m; }
+namespace {
+
+// The Python layer hands over C-contiguous arrays of one dtype; refuse anything else rather than misread it.
+template <class T>
+void require(const py::array& a, const char* name) {
+  if (!a.dtype().is(py::dtype::of<T>())) fail(std::string(name) + " has the wrong dtype");
+  if (!(a.flags() & py::array::c_style)) fail(std::string(name) + " is not C-contiguous");
+}
+
+template <class T>
+const T* cptr(const py::array& a) {
+  return static_cast<const T*>(a.data());
+}
+template <class T>
+const T* cptr(const std::optional<py::array>& a) {
+  return a ? static_cast<const T*>(a->data()) : nullptr;
+}
+template <class T>
+T* mptr(py::array& a) {
+  return static_cast<T*>(a.mutable_data());
+}
+template <class T>
+T* mptr(std::optional<py::array>& a) {
+  return a ? static_cast<T*>(a->mutable_data()) : nullptr;
+}
+
+// x (B, T, D), U (N, D), V (M, N, N), h (B, T, N); h0 (B or 1, M, N): batch stride 0 when shared.
+template <class T>
+RnnForwardArgs<T> forward_args(const py::array& x, const py::array& U, const py::array& V,
+                               const std::optional<py::array>& b, const std::optional<py::array>& h0,
+                               const py::array& h) {
+  require<T>(x, "x");
+  require<T>(U, "U");
+  require<T>(V, "V");
+  require<T>(h, "h");
+  if (b) require<T>(*b, "b");
+  if (h0) require<T>(*h0, "h0");
+  if (x.ndim() != 3 || U.ndim() != 2 || V.ndim() != 3 || h.ndim() != 3) fail("rnn: wrong number of dimensions");
+  RnnForwardArgs<T> p;
+  p.B = x.shape(0);
+  p.T_ = x.shape(1);
+  p.D = x.shape(2);
+  p.N = U.shape(0);
+  p.M = V.shape(0);
+  p.x = cptr<T>(x);
+  p.U = cptr<T>(U);
+  p.V = cptr<T>(V);
+  p.b = cptr<T>(b);
+  p.h0 = cptr<T>(h0);
+  p.h0_stride = (h0 && h0->shape(0) > 1) ? p.M * p.N : 0;
+  p.h = const_cast<T*>(cptr<T>(h));
+  return p;
+}
+
+void rnn_forward_binding(py::array x, py::array U, py::array V, std::optional<py::array> b,
+                         std::optional<py::array> h0, py::array h, const std::string& activation) {
+  const Activation act = activation_from_name(activation);
+  dispatch_float(x, [&](auto tag) {
+    using T = decltype(tag);
+    RnnForwardArgs<T> p = forward_args<T>(x, U, V, b, h0, h);
+    p.h = mptr<T>(h);
+    py::gil_scoped_release release;
+    rnn_forward(p, act);
+  });
+}
+
+void rnn_backward_binding(py::array x, py::array h, py::array U, py::array V, py::array dh_partial,
+                          std::optional<py::array> b, std::optional<py::array> h0, const std::string& activation,
+                          py::array dh, py::array dxi, py::array dU, py::array dV, std::optional<py::array> db,
+                          py::array dx, std::optional<py::array> dh0) {
+  const Activation act = activation_from_name(activation);
+  dispatch_float(x, [&](auto tag) {
+    using T = decltype(tag);
+    RnnBackwardArgs<T> p;
+    p.fwd = forward_args<T>(x, U, V, b, h0, h);
+    for (auto* a : {&dh_partial, &dh, &dxi, &dU, &dV, &dx}) require<T>(*a, "an rnn_backward array");
+    if (db) require<T>(*db, "db");
+    if (dh0) require<T>(*dh0, "dh0");
+    p.dh_partial = cptr<T>(dh_partial);
+    p.dh = mptr<T>(dh);
+    p.dxi = mptr<T>(dxi);
+    p.dU = mptr<T>(dU);
+    p.dV = mptr<T>(dV);
+    p.db = mptr<T>(db);
+    p.dx = mptr<T>(dx);
+    p.dh0 = mptr<T>(dh0);
+    py::gil_scoped_release release;
+    rnn_backward(p, act);
+  });
+}
+
+// h (B, T, N), W (K, N), y (B, T, K) with any (zero) strides; returns the loss.
+double readout_loss_binding(py::array h, py::array W, std::optional<py::array> c, py::array y, py::array dh,
+                            py::array dW, std::optional<py::array> dc) {
+  return dispatch_float(h, [&](auto tag) {
+    using T = decltype(tag);
+    for (auto* a : {&h, &W, &dh, &dW}) require<T>(*a, "a readout_loss array");
+    if (c) require<T>(*c, "c");
+    if (dc) require<T>(*dc, "dc");
+    if (!y.dtype().is(py::dtype::of<T>()) || y.ndim() != 3) fail("y has the wrong dtype or shape");
+    ReadoutArgs<T> p;
+    p.B = h.shape(0);
+    p.T_ = h.shape(1);
+    p.N = h.shape(2);
+    p.K = W.shape(0);
+    p.h = cptr<T>(h);
+    p.W = cptr<T>(W);
+    p.c = cptr<T>(c);
+    p.y = cptr<T>(y);
+    p.ys_b = element_stride(y, 0, "y");
+    p.ys_t = element_stride(y, 1, "y");
+    p.ys_k = element_stride(y, 2, "y");
+    p.dh = mptr<T>(dh);
+    p.dW = mptr<T>(dW);
+    p.dc = mptr<T>(dc);
+    py::gil_scoped_release release;
+    return readout_loss(p);
+  });
+}
+
+}  // namespace
+
+void register_rnn(py::module_& m) {
+  m.def("rnn_forward", &rnn_forward_binding, py::arg("x"), py::arg("U"), py::arg("V"), py::arg("b"), py::arg("h0"),
+        py::arg("h"), py::arg("activation"));
+  m.def("rnn_backward", &rnn_backward_binding, py::arg("x"), py::arg("h"), py::arg("U"), py::arg("V"),
+        py::arg("dh_partial"), py::arg("b"), py::arg("h0"), py::arg("activation"), py::arg("dh"), py::arg("dxi"),
+        py::arg("dU"), py::arg("dV"), py::arg("db"), py::arg("dx"), py::arg("dh0"));
+  m.def("readout_loss", &readout_loss_binding, py::arg("h"), py::arg("W"), py::arg("c"), py::arg("y"),
+        py::arg("dh"), py::arg("dW"), py::arg("dc"));
+}
 
 }  // namespace rnnlti::bind

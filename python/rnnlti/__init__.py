@@ -20,6 +20,7 @@ from .nonlinear import (
     nonlinear_iir,
     nonlinear_iir_backward,
 )
+from .rnn import ReadoutLoss, RnnGradients, readout_loss, rnn_backward, rnn_forward
 
 __all__ = [
     "__version__",
@@ -39,6 +40,11 @@ __all__ = [
     "nonlinear_fir_backward",
     "nonlinear_iir",
     "nonlinear_iir_backward",
+    "readout_loss",
+    "rnn_backward",
+    "rnn_forward",
+    "ReadoutLoss",
+    "RnnGradients",
     "set_num_threads",
 ]
 

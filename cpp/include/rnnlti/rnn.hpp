@@ -1,0 +1,264 @@
+// The vector RNN of the lecture's written example, generalised to M delays:
+//     xi[t] = U x[t] + sum_{m=1}^{M} V[m-1] h[t-m] + b,      h[t] = g(xi[t]),
+// and its back-propagation through time from the synchronous partials dh_partial[t] = dL/dh[t]:
+//     dh[t]  = dh_partial[t] + sum_{m=1}^{M} V[m-1]^T dxi[t+m]     (total derivative grad_{h[t]} L)
+//     dxi[t] = g'(xi[t]) * dh[t]
+//     dU = sum_t dxi[t] x[t]^T,  dV[m-1] = sum_t dxi[t] h[t-m]^T,  db = sum_t dxi[t],  dx[t] = U^T dxi[t].
+// Arrays are C-contiguous and batch-first: x (B, T, D), h (B, T, N); h0 (B, M, N) in time order
+// (h0[., j] is h[j - M]).
+//
+// How the work is laid out (the per-step products are tiny, the rest is big):
+// - U x[t] + b for every t and sequence is one GEMM (blocks of rows), written straight into h, whose
+//   rows are then finished in place step by step: the forward pass stores nothing but h.
+// - A step is out += [h[t-M] ... h[t-1]] (a contiguous M*N row) times V packed once per call, for the
+//   sequences of one thread (small_gemm.hpp), then the activation.  Sequences are split across threads.
+// - The backward sweep does only dh[t] and dxi[t] step by step; dU, dV, db and dx are GEMMs over all t
+//   and all sequences afterwards, one task per block of output columns: each output element is summed
+//   over the batch and time in one fixed order, so the bits do not depend on the number of threads.
+#pragma once
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "activation.hpp"
+#include "common.hpp"
+#include "gemm.hpp"
+#include "parallel.hpp"
+#include "small_gemm.hpp"
+
+namespace rnnlti {
+
+template <class T>
+struct RnnForwardArgs {
+  index_t B = 0, T_ = 0, D = 0, N = 0, M = 0;  // batch, time steps, input size, state size, delays
+  const T* x = nullptr;                         // (B, T, D)
+  const T* U = nullptr;                         // (N, D)
+  const T* V = nullptr;                         // (M, N, N), V[m-1] multiplies h[t-m]
+  const T* b = nullptr;                         // (N,) or null
+  const T* h0 = nullptr;                        // (B, M, N) or null (zeros)
+  index_t h0_stride = 0;                        // elements between sequences of h0 (0: shared)
+  T* h = nullptr;                               // (B, T, N) output
+};
+
+template <class T>
+struct RnnBackwardArgs {
+  RnnForwardArgs<T> fwd;         // the forward's inputs; fwd.h is the forward's output (read only here)
+  const T* dh_partial = nullptr;  // (B, T, N)
+  T* dh = nullptr;                // (B, T, N) outputs ...
+  T* dxi = nullptr;               // (B, T, N)
+  T* dU = nullptr;                // (N, D)
+  T* dV = nullptr;                // (M, N, N)
+  T* db = nullptr;                // (N,) or null
+  T* dx = nullptr;                // (B, T, D)
+  T* dh0 = nullptr;               // (B, M, N) or null (one per sequence, even when h0 is shared)
+};
+
+namespace rnn_detail {
+
+template <class T>
+using MatR = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class T>
+using CMap = Eigen::Map<const MatR<T>>;
+template <class T>
+using MMap = Eigen::Map<MatR<T>>;
+
+// Rows per GEMM block: fixed, so that Eigen's blocking (and the bits) never depend on the thread count.
+inline constexpr index_t kRowBlock = 256;
+
+// Independent tasks of uneven size, scheduled dynamically; each writes outputs of its own.
+template <class Body>
+void parallel_tasks(index_t n, Body&& body) {
+#ifdef _OPENMP
+  int threads = int(std::min<index_t>(max_threads(), n));
+  if (threads > 1) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (index_t i = 0; i < n; ++i) body(i);
+    return;
+  }
+#endif
+  for (index_t i = 0; i < n; ++i) body(i);
+}
+
+// Sequences [b0, b1) of thread i out of nb: results do not depend on the split (no reductions).
+template <class Body>
+void over_sequence_blocks(index_t B, Body&& body) {
+  const index_t nb = std::min<index_t>(B, max_threads());
+  parallel_for(nb, [&](index_t i) { body(B * i / nb, B * (i + 1) / nb); });
+}
+
+// out = a W^T (+ bias) for the rows of a (rows x K) -> (rows x n), blocks of kRowBlock rows.
+template <class T>
+void rows_times_transpose(const T* a, index_t rows, index_t K, const T* W, index_t n, const T* bias, T* out) {
+  const index_t blocks = (rows + kRowBlock - 1) / kRowBlock;
+  parallel_for(blocks, [&](index_t blk) {
+    const index_t r0 = blk * kRowBlock, nr = std::min(kRowBlock, rows - r0);
+    MMap<T> o(out + r0 * n, nr, n);
+    o.setZero();
+    gemm_acc<Op::N, Op::T>(nr, n, K, a + r0 * K, K, W, K, o.data(), n);
+    if (bias) o.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias, n);
+  });
+}
+
+// Packs the M delay matrices as one (M*N) x ld matrix whose row kk multiplies element kk of a
+// contiguous M*N row of states: forward rows [h[t-M] .. h[t-1]] (kk = (M-m)*N + k holds V[m-1][:, k]),
+// backward rows [dxi[t+1] .. dxi[t+M]] (kk = (m-1)*N + i holds V[m-1][i, :]).
+template <class T>
+std::vector<T> pack_delays(const T* V, index_t M, index_t N, bool forward) {
+  const index_t ld = packed_ld<T>(N);
+  std::vector<T> p(size_t(M * N * ld), T(0));
+  for (index_t m = 1; m <= M; ++m) {
+    const T* Vm = V + (m - 1) * N * N;
+    for (index_t k = 0; k < N; ++k) {
+      T* row = p.data() + (forward ? (M - m) * N + k : (m - 1) * N + k) * ld;
+      for (index_t j = 0; j < N; ++j) row[j] = forward ? Vm[j * N + k] : Vm[k * N + j];
+    }
+  }
+  return p;
+}
+
+template <Activation A, class T>
+void forward_sequences(const RnnForwardArgs<T>& p, const T* Vf, index_t b0, index_t b1) {
+  const index_t T_ = p.T_, N = p.N, M = p.M, rows = b1 - b0, ld = packed_ld<T>(N);
+  std::vector<const T*> a(static_cast<size_t>(rows));
+  std::vector<T*> o(static_cast<size_t>(rows));
+  auto state = [&](index_t r, index_t t) { return p.h + ((b0 + r) * T_ + t) * N; };
+  for (index_t t = 0; t < T_; ++t) {
+    for (index_t r = 0; r < rows; ++r) o[r] = state(r, t);  // holds U x[t] + b already
+    if (t >= M) {
+      for (index_t r = 0; r < rows; ++r) a[r] = state(r, t - M);
+      small_gemm_rows(rows, a.data(), M * N, Vf, ld, N, o.data());
+    } else {
+      // Delays m > t reach into h0 = [h[-M] .. h[-1]]: its rows t.. M-1 meet packed rows [0, (M-t) N).
+      if (p.h0) {
+        for (index_t r = 0; r < rows; ++r) a[r] = p.h0 + (b0 + r) * p.h0_stride + t * N;
+        small_gemm_rows(rows, a.data(), (M - t) * N, Vf, ld, N, o.data());
+      }
+      if (t > 0) {
+        for (index_t r = 0; r < rows; ++r) a[r] = state(r, 0);
+        small_gemm_rows(rows, a.data(), t * N, Vf + (M - t) * N * ld, ld, N, o.data());
+      }
+    }
+    for (index_t r = 0; r < rows; ++r) activate_row<A>(o[r], N);
+  }
+}
+
+template <Activation A, class T>
+void backward_sequences(const RnnBackwardArgs<T>& p, const T* Vb, index_t b0, index_t b1) {
+  const RnnForwardArgs<T>& f = p.fwd;
+  const index_t T_ = f.T_, N = f.N, M = f.M, rows = b1 - b0, ld = packed_ld<T>(N);
+  std::vector<const T*> a(static_cast<size_t>(rows));
+  std::vector<T*> o(static_cast<size_t>(rows));
+  auto at = [&](index_t r, index_t t) { return ((b0 + r) * T_ + t) * N; };
+  for (index_t t = T_ - 1; t >= 0; --t) {
+    for (index_t r = 0; r < rows; ++r) {
+      o[r] = p.dh + at(r, t);
+      std::memcpy(o[r], p.dh_partial + at(r, t), size_t(N) * sizeof(T));
+    }
+    const index_t delays = std::min(M, T_ - 1 - t);  // dxi[t+m] exists for m <= T-1-t
+    if (delays > 0) {
+      for (index_t r = 0; r < rows; ++r) a[r] = p.dxi + at(r, t + 1);
+      small_gemm_rows(rows, a.data(), delays * N, Vb, ld, N, o.data());
+    }
+    for (index_t r = 0; r < rows; ++r) activation_vjp_row<A>(f.h + at(r, t), o[r], p.dxi + at(r, t), N);
+  }
+  if (!p.dh0) return;
+  // h0[j] = h[s] with s = j - M < 0: dh0[j] = sum_{m >= -s, s+m < T} V[m-1]^T dxi[s+m], no partial.
+  for (index_t j = 0; j < M; ++j) {
+    const index_t s = j - M, m_lo = -s, m_hi = std::min(M, T_ - 1 - s);
+    for (index_t r = 0; r < rows; ++r) {
+      o[r] = p.dh0 + ((b0 + r) * M + j) * N;
+      std::fill(o[r], o[r] + N, T(0));
+      a[r] = p.dxi + at(r, 0);
+    }
+    if (m_hi >= m_lo) small_gemm_rows(rows, a.data(), (m_hi - m_lo + 1) * N, Vb + (m_lo - 1) * N * ld, ld, N, o.data());
+  }
+}
+
+// dU, dV, db and dx after the sweep.  Weight gradients: one task per block of output columns, each
+// summing over sequences (and, inside Eigen's GEMM, over time) in a fixed order.
+template <class T>
+void weight_gradients(const RnnBackwardArgs<T>& p) {
+  const RnnForwardArgs<T>& f = p.fwd;
+  const index_t B = f.B, T_ = f.T_, D = f.D, N = f.N, M = f.M, BT = B * T_;
+  const index_t width = (D + M * N <= 256) ? 32 : 64;
+  struct Task {
+    index_t m;  // 0: dU, m >= 1: dV[m-1], -1: db
+    index_t c0, c1;
+  };
+  std::vector<Task> tasks;
+  for (index_t m = 0; m <= M; ++m) {
+    const index_t cols = m == 0 ? D : N;
+    for (index_t c0 = 0; c0 < cols; c0 += width) tasks.push_back({m, c0, std::min(cols, c0 + width)});
+  }
+  if (p.db) tasks.push_back({-1, 0, N});
+  const index_t dx_blocks = (BT + kRowBlock - 1) / kRowBlock;
+  parallel_tasks(index_t(tasks.size()) + dx_blocks, [&](index_t i) {
+    if (i >= index_t(tasks.size())) {  // dx = dxi U, one block of rows
+      const index_t r0 = (i - index_t(tasks.size())) * kRowBlock, nr = std::min(kRowBlock, BT - r0);
+      MMap<T> dx(p.dx + r0 * D, nr, D);
+      dx.setZero();
+      gemm_acc<Op::N, Op::N>(nr, D, N, p.dxi + r0 * N, N, f.U, D, dx.data(), D);
+      return;
+    }
+    const Task task = tasks[size_t(i)];
+    const index_t w = task.c1 - task.c0;
+    if (task.m < 0) {  // db = sum over every (b, t) of dxi, rows in order
+      std::fill(p.db, p.db + N, T(0));
+      for (index_t r = 0; r < BT; ++r)
+        for (index_t j = 0; j < N; ++j) p.db[j] += p.dxi[r * N + j];
+      return;
+    }
+    if (task.m == 0) {  // dU[:, c] = sum_{b,t} dxi[b,t] x[b,t,c]: one GEMM over all B*T rows
+      MMap<T>(p.dU, N, D).middleCols(task.c0, w).setZero();
+      gemm_acc<Op::T, Op::N>(N, w, BT, p.dxi, N, f.x + task.c0, D, p.dU + task.c0, D);
+      return;
+    }
+    const index_t m = task.m;  // dV[m-1][:, c] = sum_b sum_t dxi[b,t] h[b,t-m,c], h[t-m] = h0[M+t-m] for t < m
+    T* g = p.dV + (m - 1) * N * N + task.c0;
+    MMap<T>(p.dV + (m - 1) * N * N, N, N).middleCols(task.c0, w).setZero();
+    for (index_t b = 0; b < B; ++b) {
+      const T* dxi_b = p.dxi + b * T_ * N;
+      if (T_ > m) gemm_acc<Op::T, Op::N>(N, w, T_ - m, dxi_b + m * N, N, f.h + b * T_ * N + task.c0, N, g, N);
+      const index_t early = std::min(m, T_);
+      if (f.h0 && early > 0)
+        gemm_acc<Op::T, Op::N>(N, w, early, dxi_b, N, f.h0 + b * f.h0_stride + (M - m) * N + task.c0, N, g, N);
+    }
+  });
+}
+
+}  // namespace rnn_detail
+
+// h = the forward pass (see the file comment); act is the activation g.
+template <class T>
+void rnn_forward(const RnnForwardArgs<T>& p, Activation act) {
+  using namespace rnn_detail;
+  if (p.B == 0 || p.T_ == 0 || p.N == 0) return;
+  rows_times_transpose(p.x, p.B * p.T_, p.D, p.U, p.N, p.b, p.h);
+  const std::vector<T> Vf = pack_delays(p.V, p.M, p.N, /*forward=*/true);
+  dispatch_activation(act, [&](auto tag) {
+    constexpr Activation A = decltype(tag)::value;
+    over_sequence_blocks(p.B, [&](index_t b0, index_t b1) { forward_sequences<A>(p, Vf.data(), b0, b1); });
+  });
+}
+
+// Every gradient from the synchronous partials dh_partial (see the file comment).
+template <class T>
+void rnn_backward(const RnnBackwardArgs<T>& p, Activation act) {
+  using namespace rnn_detail;
+  const RnnForwardArgs<T>& f = p.fwd;
+  const index_t B = f.B, T_ = f.T_, N = f.N, M = f.M;
+  if (B * T_ * N > 0) {
+    const std::vector<T> Vb = pack_delays(f.V, M, N, /*forward=*/false);
+    dispatch_activation(act, [&](auto tag) {
+      constexpr Activation A = decltype(tag)::value;
+      over_sequence_blocks(B, [&](index_t b0, index_t b1) { backward_sequences<A>(p, Vb.data(), b0, b1); });
+    });
+  } else if (p.dh0) {
+    std::fill(p.dh0, p.dh0 + B * M * N, T(0));
+  }
+  weight_gradients(p);
+}
+
+}  // namespace rnnlti
