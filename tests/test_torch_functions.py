@@ -80,6 +80,10 @@ def test_lfilter_gradcheck_b_a_x_zi(T):
         a[0] = 1.5  # a[0] != 1: the normalisation is differentiated too
     x = rand(3, T, seed=3)
     zi = rand(3, 3, seed=4)
+    y, zf = rt.lfilter(b, a, x, zi=zi)  # zf reaches back into zi when T < order
+    y_np, zf_np = rnnlti.lfilter(*(t.detach().numpy() for t in (b, a, x)), zi=zi.detach().numpy())
+    np.testing.assert_allclose(y.detach().numpy(), y_np, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(zf.detach().numpy(), zf_np, rtol=0, atol=1e-13)
     gradcheck(lambda b, a, x, zi: rt.lfilter(b, a, x, zi=zi), (b, a, x, zi))
     if T:
         gradcheck(lambda b, a, x: rt.lfilter(b, a, x), (b, a, x))
