@@ -51,6 +51,11 @@ def _dtype(names: Tuple[str, ...], values: Tuple[Any, ...]):
     for name, v in zip(names, values):
         if v is None:
             continue
+        if not hasattr(v, "dtype"):  # lists and scalars: JAX's default dtype for their kind
+            try:
+                v = _jnp.asarray(v)
+            except TypeError:
+                raise TypeError(f"{name} must be a real-valued array, got {type(v).__name__}") from None
         dt = _jnp.result_type(v)
         if _jnp.issubdtype(dt, _jnp.complexfloating) or not (
             _jnp.issubdtype(dt, _jnp.number) or dt == _jnp.bool_
