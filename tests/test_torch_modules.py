@@ -13,9 +13,12 @@ F64 = torch.float64
 def one_thread():
     # Tiny problems: one thread avoids an OpenMP barrier per call on a loaded machine (results are
     # bitwise the same for any thread count: tests/test_torch_functions.py).
+    previous = torch.get_num_threads()
     rnnlti.set_num_threads(1)
+    torch.set_num_threads(1)  # the same for torch.nn.RNN's side
     yield
     rnnlti.set_num_threads(0)
+    torch.set_num_threads(previous)
 
 
 def pair(D=5, N=8, seed=0, **kw):
