@@ -85,3 +85,39 @@ BAD_INPUTS = [
     ("lfilter_backward complex dy", lambda: rnnlti.lfilter_backward([1.0], [1.0], X, X, X * 1j), TypeError, "dy"),
     ("lfilter_backward bank b not broadcastable", lambda: rnnlti.lfilter_backward(np.ones((3, 2)), [1.0], X, X, X), ValueError, "b"),
 ]
+
+# The vector RNN (rnnlti.rnn).  x (2, 5, 3), U (4, 3), V (2, 4, 4).
+RX, RU, RV = np.ones((2, 5, 3)), np.ones((4, 3)), np.zeros((2, 4, 4))
+RH = np.zeros((2, 5, 4))
+BAD_INPUTS += [
+    ("rnn_forward x 1-d", lambda: rnnlti.rnn_forward(np.ones(5), RU, RV), ValueError, "x"),
+    ("rnn_forward x 4-d", lambda: rnnlti.rnn_forward(np.ones((1, 2, 5, 3)), RU, RV), ValueError, "x"),
+    ("rnn_forward mismatched D", lambda: rnnlti.rnn_forward(RX, np.ones((4, 2)), RV), ValueError, "U"),
+    ("rnn_forward U 1-d", lambda: rnnlti.rnn_forward(RX, np.ones(3), RV), ValueError, "U"),
+    ("rnn_forward mismatched N", lambda: rnnlti.rnn_forward(RX, RU, np.zeros((2, 5, 5))), ValueError, "V"),
+    ("rnn_forward V not square", lambda: rnnlti.rnn_forward(RX, RU, np.zeros((2, 4, 3))), ValueError, "V"),
+    ("rnn_forward V 2-d", lambda: rnnlti.rnn_forward(RX, RU, np.zeros((4, 4))), ValueError, "V"),
+    ("rnn_forward V no delay", lambda: rnnlti.rnn_forward(RX, RU, np.zeros((0, 4, 4))), ValueError, "V"),
+    ("rnn_forward V empty list", lambda: rnnlti.rnn_forward(RX, RU, []), ValueError, "V"),
+    ("rnn_forward V list mismatched", lambda: rnnlti.rnn_forward(RX, RU, [np.zeros((4, 4)), np.zeros((3, 3))]), ValueError, "V[1]"),
+    ("rnn_forward b wrong size", lambda: rnnlti.rnn_forward(RX, RU, RV, b=np.zeros(3)), ValueError, "b"),
+    ("rnn_forward h0 wrong M", lambda: rnnlti.rnn_forward(RX, RU, RV, h0=np.zeros((2, 1, 4))), ValueError, "h0"),
+    ("rnn_forward h0 wrong B", lambda: rnnlti.rnn_forward(RX, RU, RV, h0=np.zeros((3, 2, 4))), ValueError, "h0"),
+    ("rnn_forward h0 batched for unbatched x", lambda: rnnlti.rnn_forward(RX[0], RU, RV, h0=np.zeros((1, 2, 4))), ValueError, "h0"),
+    ("rnn_forward unknown activation", lambda: rnnlti.rnn_forward(RX, RU, RV, activation="gelu"), ValueError, "activation"),
+    ("rnn_forward complex x", lambda: rnnlti.rnn_forward(RX + 1j, RU, RV), TypeError, "x"),
+    ("rnn_forward complex V", lambda: rnnlti.rnn_forward(RX, RU, RV + 1j), TypeError, "V"),
+    ("rnn_forward string U", lambda: rnnlti.rnn_forward(RX, "U", RV), TypeError, "U"),
+    ("rnn_forward object h0", lambda: rnnlti.rnn_forward(RX, RU, RV, h0=np.zeros((2, 4), dtype=object)), TypeError, "h0"),
+    ("rnn_backward h wrong shape", lambda: rnnlti.rnn_backward(RX, np.zeros((2, 5, 3)), RU, RV, RH), ValueError, "h"),
+    ("rnn_backward dh_partial wrong shape", lambda: rnnlti.rnn_backward(RX, RH, RU, RV, np.zeros((2, 4, 4))), ValueError, "dh_partial"),
+    ("rnn_backward complex dh_partial", lambda: rnnlti.rnn_backward(RX, RH, RU, RV, RH + 1j), TypeError, "dh_partial"),
+    ("rnn_backward h0 wrong shape", lambda: rnnlti.rnn_backward(RX, RH, RU, RV, RH, h0=np.zeros((2, 4))[None, None]), ValueError, "h0"),
+    ("rnn_backward unknown activation", lambda: rnnlti.rnn_backward(RX, RH, RU, RV, RH, activation=None), ValueError, "activation"),
+    ("readout_loss W mismatched N", lambda: rnnlti.readout_loss(RH, np.ones((2, 3)), np.zeros(2)), ValueError, "W"),
+    ("readout_loss h 1-d", lambda: rnnlti.readout_loss(np.ones(4), np.ones((2, 4)), np.zeros(2)), ValueError, "h"),
+    ("readout_loss y not broadcastable", lambda: rnnlti.readout_loss(RH, np.ones((2, 4)), np.zeros(3)), ValueError, "y"),
+    ("readout_loss y too many dims", lambda: rnnlti.readout_loss(RH, np.ones((2, 4)), np.zeros((1, 2, 5, 2))), ValueError, "y"),
+    ("readout_loss c wrong size", lambda: rnnlti.readout_loss(RH, np.ones((2, 4)), np.zeros(2), c=np.zeros(4)), ValueError, "c"),
+    ("readout_loss complex y", lambda: rnnlti.readout_loss(RH, np.ones((2, 4)), np.zeros(2) + 1j), TypeError, "y"),
+]

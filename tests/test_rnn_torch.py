@@ -84,7 +84,7 @@ def torch_loop(x, U, V, b, h0, W, c, y, activation):
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "identity"])
-@pytest.mark.parametrize("M", [2, 3])
+@pytest.mark.parametrize("M", [1, 2, 3])
 def test_several_delays_match_torch_autograd_of_a_loop(rng, M, activation):
     B, T, D, N, K = 3, 10, 4, 6, 2
     arrays = dict(

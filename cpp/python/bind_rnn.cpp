@@ -126,6 +126,28 @@ double readout_loss_binding(py::array h, py::array W, std::optional<py::array> c
   });
 }
 
+// C = A B with the kernels' GEMM (Eigen's, on row blocks of 256 over the OpenMP threads): not public API,
+// the benchmarks' measure of the GEMM throughput rnnlti's kernels can reach.
+void gemm_benchmark_binding(py::array A, py::array B, py::array C) {
+  dispatch_float(A, [&](auto tag) {
+    using T = decltype(tag);
+    for (auto* a : {&A, &B, &C}) require<T>(*a, "a gemm_benchmark array");
+    const index_t m = A.shape(0), k = A.shape(1), n = B.shape(1);
+    if (A.ndim() != 2 || B.ndim() != 2 || C.ndim() != 2 || B.shape(0) != k || C.shape(0) != m || C.shape(1) != n)
+      fail("gemm_benchmark: shapes do not match");
+    const T* a = cptr<T>(A);
+    const T* b = cptr<T>(B);
+    T* c = mptr<T>(C);
+    py::gil_scoped_release release;
+    const index_t blocks = (m + rnn_detail::kRowBlock - 1) / rnn_detail::kRowBlock;
+    parallel_for(blocks, [&](index_t i) {
+      const index_t r0 = i * rnn_detail::kRowBlock, nr = std::min(rnn_detail::kRowBlock, m - r0);
+      std::fill(c + r0 * n, c + (r0 + nr) * n, T(0));
+      gemm_acc<Op::N, Op::N>(nr, n, k, a + r0 * k, k, b, n, c + r0 * n, n);
+    });
+  });
+}
+
 }  // namespace
 
 void register_rnn(py::module_& m) {
@@ -136,6 +158,7 @@ void register_rnn(py::module_& m) {
         py::arg("dU"), py::arg("dV"), py::arg("db"), py::arg("dx"), py::arg("dh0"));
   m.def("readout_loss", &readout_loss_binding, py::arg("h"), py::arg("W"), py::arg("c"), py::arg("y"),
         py::arg("dh"), py::arg("dW"), py::arg("dc"));
+  m.def("gemm_benchmark", &gemm_benchmark_binding, py::arg("A"), py::arg("B"), py::arg("C"));
 }
 
 }  // namespace rnnlti::bind

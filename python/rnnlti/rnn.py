@@ -81,7 +81,9 @@ class _Problem(NamedTuple):
     activation: str
 
 
-def _problem(x: Any, U: Any, V: Any, b: Any, h0: Any, activation: Any) -> _Problem:
+def _problem(x: Any, U: Any, V: Any, b: Any, h0: Any, activation: Any, *others: np.ndarray) -> _Problem:
+    """Checks and normalises rnn_forward's arguments; ``others`` (rnn_backward's h and dh_partial) only
+    take part in the choice of dtype."""
     activation = _checks.check_activation(activation)
     x = _array(x, "x")
     if x.ndim not in (2, 3):
@@ -107,7 +109,7 @@ def _problem(x: Any, U: Any, V: Any, b: Any, h0: Any, activation: Any) -> _Probl
         if not ok:
             expected = f"({B}, {M}, {N}) or ({M}, {N})" if batched else f"({M}, {N})"
             raise _shape_error("h0", h0.shape, f"{expected} (in time order: h0[..., M-1, :] is h[-1])")
-    dtype = _checks.float_dtype(x, U, V, b, h0)
+    dtype = _checks.float_dtype(x, U, V, b, h0, *others)
 
     def prep(a: Optional[np.ndarray]) -> Optional[np.ndarray]:
         return None if a is None else np.ascontiguousarray(a, dtype=dtype)
@@ -215,7 +217,9 @@ def rnn_backward(
         None (pass zeros to get the gradient at a zero initial state) and is shaped like h0 (for a
         shared (M, N) h0 with batched x, summed over the batch).
     """
-    p = _problem(x, U, V, b, h0, activation)
+    h = _array(h, "h")
+    dh_partial = _array(dh_partial, "dh_partial")
+    p = _problem(x, U, V, b, h0, activation, h, dh_partial)
     B, T, D = p.x.shape
     N, M = p.U.shape[0], p.V.shape[0]
     shape = (B, T, N) if p.batched else (T, N)

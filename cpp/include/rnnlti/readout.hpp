@@ -60,7 +60,7 @@ double readout_loss(const ReadoutArgs<T>& p) {
     gemm_acc<Op::N, Op::N>(nr, N, K, eb.data(), K, p.W, N, dhb.data(), N);
   });
   // dW[:, cols] = e^T h[:, cols] over all rows in one GEMM per column block; dc = column sums of e.
-  const index_t width = 64, col_tasks = (N + width - 1) / width;
+  const index_t width = N >= 512 ? 256 : 128, col_tasks = (N + width - 1) / width;
   rnn_detail::parallel_tasks(col_tasks + (p.dc ? 1 : 0), [&](index_t i) {
     if (i == col_tasks) {
       std::fill(p.dc, p.dc + K, T(0));

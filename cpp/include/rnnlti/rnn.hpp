@@ -11,7 +11,8 @@
 // - U x[t] + b for every t and sequence is one GEMM (blocks of rows), written straight into h, whose
 //   rows are then finished in place step by step: the forward pass stores nothing but h.
 // - A step is out += [h[t-M] ... h[t-1]] (a contiguous M*N row) times V packed once per call, for the
-//   sequences of one thread (small_gemm.hpp), then the activation.  Sequences are split across threads.
+//   sequences of one thread (small_gemm.hpp), then the activation.  Sequences are split across threads;
+//   when there are too few of them, the state's columns are (run_sweep).
 // - The backward sweep does only dh[t] and dxi[t] step by step; dU, dV, db and dx are GEMMs over all t
 //   and all sequences afterwards, one task per block of output columns: each output element is summed
 //   over the batch and time in one fixed order, so the bits do not depend on the number of threads.
@@ -118,61 +119,93 @@ std::vector<T> pack_delays(const T* V, index_t M, index_t N, bool forward) {
   return p;
 }
 
-template <Activation A, class T>
-void forward_sequences(const RnnForwardArgs<T>& p, const T* Vf, index_t b0, index_t b1) {
-  const index_t T_ = p.T_, N = p.N, M = p.M, rows = b1 - b0, ld = packed_ld<T>(N);
+// Runs step(b0, b1, j0, j1, sync) = the sweep for sequences [b0, b1) and state columns [j0, j1), where
+// sync() is called after every time step.  Many sequences: each thread takes a block of sequences and
+// sync does nothing.  Few sequences with big steps: every thread takes all sequences and a block of
+// columns (whole SIMD packets), and sync is a barrier, since step t+1 reads all of step t.  Either way
+// each element is computed by the same instructions in the same order: the bits do not change.
+template <class T, class Step>
+void run_sweep(index_t B, index_t N, index_t macs_per_step, Step&& step) {
+#ifdef _OPENMP
+  const int threads = max_threads();
+  if (threads > 1 && B < 2 * threads && macs_per_step >= (index_t(1) << 16)) {
+    const index_t L = kPacket<T>, nvec = (N + L - 1) / L;
+#pragma omp parallel num_threads(threads)
+    {
+      const index_t nt = omp_get_num_threads(), i = omp_get_thread_num();
+      const index_t j0 = std::min(N, nvec * i / nt * L), j1 = std::min(N, nvec * (i + 1) / nt * L);
+      step(index_t(0), B, j0, j1, [] {
+#pragma omp barrier
+      });
+    }
+    return;
+  }
+#endif
+  over_sequence_blocks(B, [&](index_t b0, index_t b1) { step(b0, b1, index_t(0), N, [] {}); });
+}
+
+template <Activation A, class T, class Sync>
+void forward_sweep(const RnnForwardArgs<T>& p, const T* Vf, index_t b0, index_t b1, index_t j0, index_t j1,
+                   Sync&& sync) {
+  const index_t T_ = p.T_, N = p.N, M = p.M, rows = b1 - b0, ld = packed_ld<T>(N), cols = j1 - j0;
+  const T* Vj = Vf + j0;  // the packed columns of this block
   std::vector<const T*> a(static_cast<size_t>(rows));
   std::vector<T*> o(static_cast<size_t>(rows));
   auto state = [&](index_t r, index_t t) { return p.h + ((b0 + r) * T_ + t) * N; };
   for (index_t t = 0; t < T_; ++t) {
-    for (index_t r = 0; r < rows; ++r) o[r] = state(r, t);  // holds U x[t] + b already
+    for (index_t r = 0; r < rows; ++r) o[r] = state(r, t) + j0;  // holds U x[t] + b already
     if (t >= M) {
       for (index_t r = 0; r < rows; ++r) a[r] = state(r, t - M);
-      small_gemm_rows(rows, a.data(), M * N, Vf, ld, N, o.data());
+      small_gemm_rows(rows, a.data(), M * N, Vj, ld, cols, o.data());
     } else {
       // Delays m > t reach into h0 = [h[-M] .. h[-1]]: its rows t.. M-1 meet packed rows [0, (M-t) N).
       if (p.h0) {
         for (index_t r = 0; r < rows; ++r) a[r] = p.h0 + (b0 + r) * p.h0_stride + t * N;
-        small_gemm_rows(rows, a.data(), (M - t) * N, Vf, ld, N, o.data());
+        small_gemm_rows(rows, a.data(), (M - t) * N, Vj, ld, cols, o.data());
       }
       if (t > 0) {
         for (index_t r = 0; r < rows; ++r) a[r] = state(r, 0);
-        small_gemm_rows(rows, a.data(), t * N, Vf + (M - t) * N * ld, ld, N, o.data());
+        small_gemm_rows(rows, a.data(), t * N, Vj + (M - t) * N * ld, ld, cols, o.data());
       }
     }
-    for (index_t r = 0; r < rows; ++r) activate_row<A>(o[r], N);
+    for (index_t r = 0; r < rows; ++r) activate_row<A>(o[r], cols);
+    sync();
   }
 }
 
-template <Activation A, class T>
-void backward_sequences(const RnnBackwardArgs<T>& p, const T* Vb, index_t b0, index_t b1) {
+template <Activation A, class T, class Sync>
+void backward_sweep(const RnnBackwardArgs<T>& p, const T* Vb, index_t b0, index_t b1, index_t j0, index_t j1,
+                    Sync&& sync) {
   const RnnForwardArgs<T>& f = p.fwd;
-  const index_t T_ = f.T_, N = f.N, M = f.M, rows = b1 - b0, ld = packed_ld<T>(N);
+  const index_t T_ = f.T_, N = f.N, M = f.M, rows = b1 - b0, ld = packed_ld<T>(N), cols = j1 - j0;
+  const T* Vj = Vb + j0;
   std::vector<const T*> a(static_cast<size_t>(rows));
   std::vector<T*> o(static_cast<size_t>(rows));
   auto at = [&](index_t r, index_t t) { return ((b0 + r) * T_ + t) * N; };
   for (index_t t = T_ - 1; t >= 0; --t) {
     for (index_t r = 0; r < rows; ++r) {
-      o[r] = p.dh + at(r, t);
-      std::memcpy(o[r], p.dh_partial + at(r, t), size_t(N) * sizeof(T));
+      o[r] = p.dh + at(r, t) + j0;
+      std::memcpy(o[r], p.dh_partial + at(r, t) + j0, size_t(cols) * sizeof(T));
     }
     const index_t delays = std::min(M, T_ - 1 - t);  // dxi[t+m] exists for m <= T-1-t
     if (delays > 0) {
       for (index_t r = 0; r < rows; ++r) a[r] = p.dxi + at(r, t + 1);
-      small_gemm_rows(rows, a.data(), delays * N, Vb, ld, N, o.data());
+      small_gemm_rows(rows, a.data(), delays * N, Vj, ld, cols, o.data());
     }
-    for (index_t r = 0; r < rows; ++r) activation_vjp_row<A>(f.h + at(r, t), o[r], p.dxi + at(r, t), N);
+    for (index_t r = 0; r < rows; ++r)
+      activation_vjp_row<A>(f.h + at(r, t) + j0, o[r], p.dxi + at(r, t) + j0, cols);
+    sync();
   }
   if (!p.dh0) return;
   // h0[j] = h[s] with s = j - M < 0: dh0[j] = sum_{m >= -s, s+m < T} V[m-1]^T dxi[s+m], no partial.
   for (index_t j = 0; j < M; ++j) {
     const index_t s = j - M, m_lo = -s, m_hi = std::min(M, T_ - 1 - s);
     for (index_t r = 0; r < rows; ++r) {
-      o[r] = p.dh0 + ((b0 + r) * M + j) * N;
-      std::fill(o[r], o[r] + N, T(0));
+      o[r] = p.dh0 + ((b0 + r) * M + j) * N + j0;
+      std::fill(o[r], o[r] + cols, T(0));
       a[r] = p.dxi + at(r, 0);
     }
-    if (m_hi >= m_lo) small_gemm_rows(rows, a.data(), (m_hi - m_lo + 1) * N, Vb + (m_lo - 1) * N * ld, ld, N, o.data());
+    if (m_hi >= m_lo) small_gemm_rows(rows, a.data(), (m_hi - m_lo + 1) * N, Vj + (m_lo - 1) * N * ld, ld, cols, o.data());
   }
 }
 
@@ -182,15 +215,17 @@ template <class T>
 void weight_gradients(const RnnBackwardArgs<T>& p) {
   const RnnForwardArgs<T>& f = p.fwd;
   const index_t B = f.B, T_ = f.T_, D = f.D, N = f.N, M = f.M, BT = B * T_;
-  const index_t width = (D + M * N <= 256) ? 32 : 64;
+  // Each task packs (transposes) all of dxi for its block of columns, which costs about as much as 64
+  // columns of arithmetic: wide blocks, split only where the matrices are big enough to share out.
+  const index_t width = D + M * N >= 1024 ? 256 : 128;
   struct Task {
     index_t m;  // 0: dU, m >= 1: dV[m-1], -1: db
     index_t c0, c1;
   };
   std::vector<Task> tasks;
   for (index_t m = 0; m <= M; ++m) {
-    const index_t cols = m == 0 ? D : N;
-    for (index_t c0 = 0; c0 < cols; c0 += width) tasks.push_back({m, c0, std::min(cols, c0 + width)});
+    const index_t n = m == 0 ? D : N;
+    for (index_t c0 = 0; c0 < n; c0 += width) tasks.push_back({m, c0, std::min(n, c0 + width)});
   }
   if (p.db) tasks.push_back({-1, 0, N});
   const index_t dx_blocks = (BT + kRowBlock - 1) / kRowBlock;
@@ -239,7 +274,9 @@ void rnn_forward(const RnnForwardArgs<T>& p, Activation act) {
   const std::vector<T> Vf = pack_delays(p.V, p.M, p.N, /*forward=*/true);
   dispatch_activation(act, [&](auto tag) {
     constexpr Activation A = decltype(tag)::value;
-    over_sequence_blocks(p.B, [&](index_t b0, index_t b1) { forward_sequences<A>(p, Vf.data(), b0, b1); });
+    run_sweep<T>(p.B, p.N, p.B * p.M * p.N * p.N, [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
+      forward_sweep<A>(p, Vf.data(), b0, b1, j0, j1, sync);
+    });
   });
 }
 
@@ -253,7 +290,9 @@ void rnn_backward(const RnnBackwardArgs<T>& p, Activation act) {
     const std::vector<T> Vb = pack_delays(f.V, M, N, /*forward=*/false);
     dispatch_activation(act, [&](auto tag) {
       constexpr Activation A = decltype(tag)::value;
-      over_sequence_blocks(B, [&](index_t b0, index_t b1) { backward_sequences<A>(p, Vb.data(), b0, b1); });
+      run_sweep<T>(B, N, B * M * N * N, [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
+        backward_sweep<A>(p, Vb.data(), b0, b1, j0, j1, sync);
+      });
     });
   } else if (p.dh0) {
     std::fill(p.dh0, p.dh0 + B * M * N, T(0));

@@ -142,10 +142,17 @@ inline void activate_row(T* h, index_t n) {
   }
 }
 
-// dxi[i] = g'(xi[i]) * dh[i], with g' computed from h = g(xi).
+// dxi[i] = g'(xi[i]) * dh[i], with g' computed from h = g(xi).  tanh' is written (1 - h)(1 + h), not
+// 1 - h*h: the compiler may fuse the latter into an FMA in the vectorised loop and not in its scalar
+// remainder, and which elements fall in the remainder depends on how the columns are split.
 template <Activation A, class T>
 inline void activation_vjp_row(const T* h, const T* dh, T* dxi, index_t n) {
-  for (index_t i = 0; i < n; ++i) dxi[i] = derivative_from_output<A>(h[i]) * dh[i];
+  for (index_t i = 0; i < n; ++i) {
+    T d;
+    if constexpr (A == Activation::Tanh) d = (T(1) - h[i]) * (T(1) + h[i]);
+    else d = derivative_from_output<A>(h[i]);
+    dxi[i] = d * dh[i];
+  }
 }
 
 }  // namespace rnnlti
