@@ -1,13 +1,20 @@
 // The FIR filter of the lecture's first section, y[n] = sum_{m=0}^{K-1} h[m] x[n-m] with a zero
-// initial state, on a batch of channels (one SIMD lane each) with per-channel or shared taps.
+// initial state, on a batch of channels with per-channel or shared taps.  Three paths, chosen from
+// the sizes alone (so the result never depends on the thread count):
+//   - many taps: FFT overlap-save (fir_fft.hpp), above the crossover kFftMinTaps;
+//   - time contiguous in x and y (time-last layout, or one long channel): SIMD along time, over work items of
+//     (channel, block of kFirBlock samples) spread over the threads;
+//   - otherwise (time-first layout, channels adjacent): SIMD across channels in lane-major tiles.
+// Both direct paths hold R output vectors in registers and slide a window of R input vectors along
+// the taps, so that each tap costs one FMA per output vector and one load per R of them.
 #pragma once
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "common.hpp"
 #include "parallel.hpp"
+#include "simd.hpp"
 #include "tile.hpp"
 
 namespace rnnlti {
@@ -21,10 +28,71 @@ struct FirArgs {
 
 namespace detail {
 
+// Samples per work item of the time-contiguous path.
+inline constexpr index_t kFirBlock = 8192;
+
+// y[t + W r + i] for r < R, i < W (W = kLanes<T>) at xt = x + t, yt = y + t: taps j, j + W, j + 2W, ...
+// read the input vectors W samples apart, so the window w[] slides by one vector per tap.
+// Reads x[t - K + 1 .. t + R W).
+template <class T, int R>
+inline void fir_time_group(const T* h, index_t K, const T* xt, T* yt) {
+  using V = Vec<T>;
+  constexpr int W = kLanes<T>;
+  V acc[R] = {};
+  for (int j = 0; j < W && j < K; ++j) {
+    V w[R];
+    for (int r = 0; r < R; ++r) w[r] = vload(xt - j + W * r);
+    for (index_t m = j;;) {
+      const V hv = vsplat(h[m]);
+      for (int r = 0; r < R; ++r) acc[r] += hv * w[r];
+      m += W;
+      if (m >= K) break;
+      for (int r = R - 1; r > 0; --r) w[r] = w[r - 1];
+      w[0] = vload(xt - m);
+    }
+  }
+  for (int r = 0; r < R; ++r) vstore(yt + W * r, acc[r]);
+}
+
+// Outputs [t_begin, t_end) of one time-contiguous channel.
 template <class T>
-void fir_block(const FirArgs<T>& p, index_t c0, int lanes) {
+void fir_time_range(const T* h, index_t K, const T* x, T* y, index_t t_begin, index_t t_end) {
+  constexpr int W = kLanes<T>;
+  constexpr int R = 4;
+  index_t t = t_begin;
+  // The first K - 1 outputs see the zeros before the signal: plain sums.
+  for (; t < std::min(t_end, K - 1); ++t) {
+    T acc = T(0);
+    for (index_t m = 0; m <= t; ++m) acc += h[m] * x[t - m];
+    y[t] = acc;
+  }
+  for (; t + R * W <= t_end; t += R * W) fir_time_group<T, R>(h, K, x + t, y + t);
+  for (; t + W <= t_end; t += W) fir_time_group<T, 1>(h, K, x + t, y + t);
+  for (; t < t_end; ++t) {
+    T acc = T(0);
+    for (index_t m = 0; m < K; ++m) acc += h[m] * x[t - m];
+    y[t] = acc;
+  }
+}
+
+template <class T>
+void fir_time_contiguous(const FirArgs<T>& p) {
+  const index_t C = p.x.channels(), T_len = p.x.length, K = p.h.size;
+  const index_t blocks = (T_len + kFirBlock - 1) / kFirBlock;
+  parallel_for(C * blocks, [&](index_t item) {
+    const index_t c = item / blocks, t0 = (item % blocks) * kFirBlock;
+    std::vector<T> h(static_cast<size_t>(K));
+    for (index_t m = 0; m < K; ++m) h[m] = p.h.get(c, m);
+    fir_time_range(h.data(), K, p.x.channel(c), p.y.channel(c), t0, std::min(T_len, t0 + kFirBlock));
+  });
+}
+
+// One block of up to L channels in lane-major tiles; xt rows down to -(K - 1) hold the history.
+template <class T>
+void fir_lane_block(const FirArgs<T>& p, index_t c0, int lanes) {
+  using V = Vec<T>;
   constexpr int L = kLanes<T>;
-  constexpr int R = 4;  // output samples computed together, so each tap is loaded once per R outputs
+  constexpr int R = 8;
   const index_t K = p.h.size;
   const index_t H = K - 1;  // history rows kept in front of each tile
   std::vector<T> hq(size_t(K * L), T(0));
@@ -36,23 +104,24 @@ void fir_block(const FirArgs<T>& p, index_t c0, int lanes) {
   for (index_t t0 = 0; t0 < T_len; t0 += kTile) {
     const index_t len = std::min(kTile, T_len - t0);
     gather_tile(p.x, c0, lanes, t0, len, xs.data() + H * L);
-    const T* xt = xs.data() + H * L;  // xt[t*L] is x[t0 + t]; rows down to -H are valid
+    const T* xt = xs.data() + H * L;  // xt[t*L] is x[t0 + t]
     index_t t = 0;
     for (; t + R <= len; t += R) {
-      T acc[R][L] = {};
-      for (index_t m = 0; m < K; ++m) {
-        const T* hm = hq.data() + m * L;
-        for (int r = 0; r < R; ++r)
-          for (int l = 0; l < L; ++l) acc[r][l] += hm[l] * xt[(t + r - m) * L + l];
+      V acc[R] = {}, w[R];
+      for (int r = 0; r < R; ++r) w[r] = vload(xt + (t + r) * L);
+      for (index_t m = 0;;) {  // w[r] = x[t + r - m]
+        const V hv = vload(hq.data() + m * L);
+        for (int r = 0; r < R; ++r) acc[r] += hv * w[r];
+        if (++m >= K) break;
+        for (int r = R - 1; r > 0; --r) w[r] = w[r - 1];
+        w[0] = vload(xt + (t - m) * L);
       }
-      for (int r = 0; r < R; ++r)
-        for (int l = 0; l < L; ++l) ys[(t + r) * L + l] = acc[r][l];
+      for (int r = 0; r < R; ++r) vstore(ys.data() + (t + r) * L, acc[r]);
     }
     for (; t < len; ++t) {
-      T acc[L] = {};
-      for (index_t m = 0; m < K; ++m)
-        for (int l = 0; l < L; ++l) acc[l] += hq[m * L + l] * xt[(t - m) * L + l];
-      for (int l = 0; l < L; ++l) ys[t * L + l] = acc[l];
+      V acc = {};
+      for (index_t m = 0; m < K; ++m) acc += vload(hq.data() + m * L) * vload(xt + (t - m) * L);
+      vstore(ys.data() + t * L, acc);
     }
     scatter_tile(ys.data(), c0, lanes, t0, len, p.y);
     // Keep the last H input rows as the history of the next tile (zeros before the signal starts).
@@ -60,16 +129,28 @@ void fir_block(const FirArgs<T>& p, index_t c0, int lanes) {
   }
 }
 
-}  // namespace detail
-
 template <class T>
-void fir(const FirArgs<T>& p) {
+void fir_lanes(const FirArgs<T>& p) {
   constexpr int L = kLanes<T>;
   const index_t C = p.x.channels();
   parallel_for(lane_blocks<T>(C), [&](index_t blk) {
     const index_t c0 = blk * L;
-    detail::fir_block<T>(p, c0, int(std::min<index_t>(L, C - c0)));
+    fir_lane_block<T>(p, c0, int(std::min<index_t>(L, C - c0)));
   });
+}
+
+}  // namespace detail
+}  // namespace rnnlti
+
+#include "fir_fft.hpp"
+
+namespace rnnlti {
+
+template <class T>
+void fir(const FirArgs<T>& p) {
+  if (detail::use_fft<T>(p.h.size, p.x.length)) return detail::fir_fft<T>(p);
+  if (p.x.s_time == 1 && p.y.s_time == 1 && p.x.length >= 4 * kLanes<T>) return detail::fir_time_contiguous(p);
+  detail::fir_lanes(p);
 }
 
 }  // namespace rnnlti

@@ -1,7 +1,9 @@
 // The IIR filter of the lecture's first section, in scipy.signal.lfilter's conventions:
 //   a[0] y[n] = sum_k b[k] x[n-k] - sum_{k>=1} a[k] y[n-k]
 // (the lecture's feedback coefficient a_m is -a[m]/a[0]), run as the transposed direct form II with
-// state z (scipy's zi/zf layout).  Channels are filtered kLanes at a time, one SIMD lane each.
+// state z (scipy's zi/zf layout).  Channels are filtered kLanes at a time, one SIMD lane each, the
+// state and coefficients held in registers.  A few long channels go through a chunked two-pass scan
+// (lfilter_scan.hpp) instead, so that the lanes and threads run along time.
 #pragma once
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 
 #include "common.hpp"
 #include "parallel.hpp"
+#include "simd.hpp"
 #include "tile.hpp"
 
 namespace rnnlti {
@@ -17,69 +20,143 @@ template <class T>
 struct LfilterArgs {
   Coefs<T> b, a;        // per-channel numerator and denominator (a[0] != 0)
   Signals<const T> x;   // input
-  Signals<T> y;         // output, same outer/inner/length as x
+  Signals<T> y;         // output, same outer/inner/length as x; data == nullptr: only zf is wanted
   Signals<const T> zi;  // initial state, length = order; data == nullptr for a zero state
   Signals<T> zf;        // final state, length = order; data == nullptr when not wanted
 };
 
 namespace detail {
 
-// Filters one block of up to L channels.  N is the order (state size) when known at compile time,
-// -1 for a runtime order held in `order`.
+// One DF2T step on L lanes: y = b0 x + z0; z[k] = b[k+1] x + z[k+1] - a[k+1] y.  The only chain
+// from one sample to the next is y -> z[0] -> y: two dependent FMAs per sample.
+template <class T, int N>
+__attribute__((always_inline)) inline Vec<T> df2t_step(const Vec<T>& x, const Vec<T>* bq, const Vec<T>* aq,
+                                                       Vec<T>* z, int order) {
+  const int n = N >= 0 ? N : order;
+  if (n == 0) return bq[0] * x;
+  const Vec<T> y = bq[0] * x + z[0];
+#pragma GCC unroll 16
+  for (int k = 0; k + 1 < n; ++k) z[k] = bq[k + 1] * x + z[k + 1] - aq[k + 1] * y;
+  z[n - 1] = bq[n] * x - aq[n] * y;
+  return y;
+}
+
+// The fast paths of a full block of L channels, without a tile buffer, so that the loads, stores
+// and transposes of one group of samples overlap the recurrence of the previous one:
+//   - time first, the L channels adjacent in x and y: one vector load and store per time step;
+//   - time last (time contiguous in x and y): L x L in-register transposes around L time steps.
+// step(v) runs one sample of the recurrence.  Returns the number of samples done (the rest goes
+// through the tile loop).
+template <class T, class Step>
+__attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>& p, index_t c0, Step&& step) {
+  using V = Vec<T>;
+  constexpr int L = kLanes<T>;
+  const index_t T_len = p.x.length;
+  const bool adjacent = (c0 % p.x.inner) + L <= p.x.inner;
+  if (adjacent && p.x.s_inner == 1 && (!p.y.data || p.y.s_inner == 1)) {
+    const T* xr = p.x.channel(c0);
+    const index_t sx = p.x.s_time, sy = p.y.s_time;
+    if (!p.y.data) {
+      for (index_t t = 0; t < T_len; ++t) step(vload(xr + t * sx));
+      return T_len;
+    }
+    T* yr = p.y.channel(c0);
+    for (index_t t = 0; t < T_len; ++t) vstore(yr + t * sy, step(vload(xr + t * sx)));
+    return T_len;
+  }
+  if (p.x.s_time != 1 || (p.y.data && p.y.s_time != 1)) return 0;
+  const T* xrows[L];
+  T* yrows[L];
+  for (int l = 0; l < L; ++l) {
+    xrows[l] = p.x.channel(c0 + l);
+    yrows[l] = p.y.data ? p.y.channel(c0 + l) : nullptr;
+  }
+  index_t t = 0;
+  V r[L];
+  for (; t + L <= T_len; t += L) {
+    transpose_in_regs(xrows, t, r);
+    for (int j = 0; j < L; ++j) r[j] = step(r[j]);
+    if (p.y.data) transpose_out_regs(r, yrows, t);
+  }
+  return t;
+}
+
+// Filters one block of up to L channels.  N is the order (state size) when known at compile time
+// (then the state and the coefficients live in registers), -1 for a runtime order `order`.
 template <class T, int N>
 void lfilter_block(const LfilterArgs<T>& p, index_t c0, int lanes, int order) {
+  using V = Vec<T>;
   constexpr int L = kLanes<T>;
   const int n = N >= 0 ? N : order;
-  // Lane-major coefficients (normalised by a[0]) and state: bq[k*L + l], aq[k*L + l], z[k*L + l].
-  // With a compile-time order they live on the stack, where the compiler keeps them in registers.
-  constexpr int kFixed = N >= 0 ? (N + 1) * L : 1;
-  alignas(64) T bq_fixed[kFixed] = {}, aq_fixed[kFixed] = {}, z_fixed[kFixed] = {};
-  std::vector<T> dynamic(N >= 0 ? 0 : size_t(3 * (n + 1) * L), T(0));
-  T* bq = N >= 0 ? bq_fixed : dynamic.data();
-  T* aq = N >= 0 ? aq_fixed : bq + (n + 1) * L;
-  T* z = N >= 0 ? z_fixed : aq + (n + 1) * L;
-  std::vector<T> tile(size_t(kTile * L));
-  T* buf = tile.data();
+  // Lane-major coefficients (normalised by a[0]) and state, one vector per coefficient.
+  std::vector<T> scratch(size_t(3 * (n + 1) * L + kTile * L), T(0));
+  T* bs = scratch.data();
+  T* as = bs + (n + 1) * L;
+  T* zs = as + (n + 1) * L;
+  T* buf = zs + (n + 1) * L;
   for (int l = 0; l < lanes; ++l) {
     const index_t c = c0 + l;
     const T a0 = p.a.get(c, 0);
     for (int k = 0; k <= n; ++k) {
-      bq[k * L + l] = p.b.get(c, k) / a0;
-      aq[k * L + l] = p.a.get(c, k) / a0;
+      bs[k * L + l] = p.b.get(c, k) / a0;
+      as[k * L + l] = p.a.get(c, k) / a0;
     }
     if (p.zi.data)
-      for (int k = 0; k < n; ++k) z[k * L + l] = p.zi.at(c, k);
+      for (int k = 0; k < n; ++k) zs[k * L + l] = p.zi.at(c, k);
+  }
+  constexpr int kFixed = N >= 0 ? N + 1 : 1;
+  V bq_fixed[kFixed], aq_fixed[kFixed], z_fixed[kFixed];
+  std::vector<V> dynamic(N >= 0 ? 0 : size_t(3 * (n + 1)));
+  V* bq = N >= 0 ? bq_fixed : dynamic.data();
+  V* aq = N >= 0 ? aq_fixed : bq + (n + 1);
+  V* z = N >= 0 ? z_fixed : aq + (n + 1);
+  for (int k = 0; k <= n; ++k) {
+    bq[k] = vload(bs + k * L);
+    aq[k] = vload(as + k * L);
+    z[k] = vload(zs + k * L);
   }
   const index_t T_len = p.x.length;
-  for (index_t t0 = 0; t0 < T_len; t0 += kTile) {
+  auto step = [&](const V& v) { return df2t_step<T, N>(v, bq, aq, z, n); };
+  const index_t t_done = lanes == L ? lfilter_fused<T>(p, c0, step) : 0;
+  for (index_t t0 = t_done; t0 < T_len; t0 += kTile) {
     const index_t len = std::min(kTile, T_len - t0);
     gather_tile(p.x, c0, lanes, t0, len, buf);
-    for (index_t t = 0; t < len; ++t) {
-      T* v = buf + t * L;  // x in, y out
-      T y[L];
-      for (int l = 0; l < L; ++l) y[l] = bq[l] * v[l] + (n > 0 ? z[l] : T(0));
-      for (int k = 0; k + 1 < n; ++k)
-        for (int l = 0; l < L; ++l)
-          z[k * L + l] = bq[(k + 1) * L + l] * v[l] + z[(k + 1) * L + l] - aq[(k + 1) * L + l] * y[l];
-      if (n > 0)
-        for (int l = 0; l < L; ++l) z[(n - 1) * L + l] = bq[n * L + l] * v[l] - aq[n * L + l] * y[l];
-      for (int l = 0; l < L; ++l) v[l] = y[l];
-    }
-    scatter_tile(buf, c0, lanes, t0, len, p.y);
+    for (index_t t = 0; t < len; ++t) vstore(buf + t * L, step(vload(buf + t * L)));
+    if (p.y.data) scatter_tile(buf, c0, lanes, t0, len, p.y);
   }
-  if (p.zf.data)
+  if (p.zf.data) {
+    for (int k = 0; k < n; ++k) vstore(zs + k * L, z[k]);
     for (int l = 0; l < lanes; ++l)
-      for (int k = 0; k < n; ++k) p.zf.at(c0 + l, k) = z[k * L + l];
+      for (int k = 0; k < n; ++k) p.zf.at(c0 + l, k) = zs[k * L + l];
+  }
 }
 
+// Every channel of p, L at a time, blocks of channels spread over the threads.
 template <class T, int N>
-void lfilter_all(const LfilterArgs<T>& p, int order) {
+void lfilter_channels(const LfilterArgs<T>& p, int order) {
   constexpr int L = kLanes<T>;
   const index_t C = p.x.channels();
   parallel_for(lane_blocks<T>(C), [&](index_t blk) {
     const index_t c0 = blk * L;
     lfilter_block<T, N>(p, c0, int(std::min<index_t>(L, C - c0)), order);
   });
+}
+
+}  // namespace detail
+}  // namespace rnnlti
+
+#include "lfilter_scan.hpp"
+
+namespace rnnlti {
+namespace detail {
+
+template <class T, int N>
+void lfilter_all(const LfilterArgs<T>& p, int order) {
+  if (use_scan<T>(p.x.channels(), p.x.length, order)) {
+    for (index_t c = 0; c < p.x.channels(); ++c) lfilter_scan_channel<T, N>(p, c, order);
+    return;
+  }
+  lfilter_channels<T, N>(p, order);
 }
 
 }  // namespace detail

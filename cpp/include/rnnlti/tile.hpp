@@ -1,8 +1,13 @@
 // Moving a block of up to kLanes<T> channels between strided memory and a small lane-major buffer
 // buf[t * kLanes + lane], so that a recurrence in time runs with one SIMD lane per channel.
+// Time-first data (channels adjacent) is copied a row at a time; time-last data (each channel
+// contiguous in time) goes through L x L in-register transposes (simd.hpp).
 #pragma once
 
+#include <type_traits>
+
 #include "common.hpp"
+#include "simd.hpp"
 
 namespace rnnlti {
 
@@ -16,14 +21,28 @@ inline void gather_tile(const Signals<S>& x, index_t c0, int lanes, index_t t0, 
   if (x.s_inner == 1 && (c0 % x.inner) + lanes <= x.inner) {
     // Channels adjacent in memory (time-first layout): read each time step's row contiguously.
     const S* src = x.channel(c0) + t0 * x.s_time;
+    if (lanes == L) {
+      for (index_t t = 0; t < n; ++t)
+        for (int l = 0; l < L; ++l) buf[t * L + l] = src[t * x.s_time + l];
+      return;
+    }
     for (index_t t = 0; t < n; ++t)
       for (int l = 0; l < lanes; ++l) buf[t * L + l] = src[t * x.s_time + l];
     return;
   }
+  index_t t = 0;
+  if constexpr (std::is_same_v<std::remove_const_t<S>, T>) {
+    if (x.s_time == 1 && lanes == L) {
+      // Time-last layout: L x L blocks transposed in registers.
+      const T* rows[L];
+      for (int l = 0; l < L; ++l) rows[l] = x.channel(c0 + l) + t0;
+      for (; t + L <= n; t += L) transpose_in(rows, t, buf + t * L);
+    }
+  }
   for (int l = 0; l < lanes; ++l) {
     const S* src = x.channel(c0 + l) + t0 * x.s_time;
     const index_t st = x.s_time;
-    for (index_t t = 0; t < n; ++t) buf[t * L + l] = src[t * st];
+    for (index_t u = t; u < n; ++u) buf[u * L + l] = src[u * st];
   }
 }
 
@@ -33,14 +52,25 @@ inline void scatter_tile(const T* buf, index_t c0, int lanes, index_t t0, index_
   constexpr int L = kLanes<T>;
   if (y.s_inner == 1 && (c0 % y.inner) + lanes <= y.inner) {
     T* dst = y.channel(c0) + t0 * y.s_time;
+    if (lanes == L) {
+      for (index_t t = 0; t < n; ++t)
+        for (int l = 0; l < L; ++l) dst[t * y.s_time + l] = buf[t * L + l];
+      return;
+    }
     for (index_t t = 0; t < n; ++t)
       for (int l = 0; l < lanes; ++l) dst[t * y.s_time + l] = buf[t * L + l];
     return;
   }
+  index_t t = 0;
+  if (y.s_time == 1 && lanes == L) {
+    T* rows[L];
+    for (int l = 0; l < L; ++l) rows[l] = y.channel(c0 + l) + t0;
+    for (; t + L <= n; t += L) transpose_out(buf + t * L, rows, t);
+  }
   for (int l = 0; l < lanes; ++l) {
     T* dst = y.channel(c0 + l) + t0 * y.s_time;
     const index_t st = y.s_time;
-    for (index_t t = 0; t < n; ++t) dst[t * st] = buf[t * L + l];
+    for (index_t u = t; u < n; ++u) dst[u * st] = buf[u * L + l];
   }
 }
 
