@@ -189,6 +189,13 @@ def test_rnn_gradcheck_without_bias_or_h0_and_unbatched():
     gradcheck(lambda x, U, V, h0: rt.rnn(x, U, V, None, h0), (x, U, V, shared_h0))
 
 
+def test_rnn_takes_a_list_of_delay_matrices_and_keeps_their_gradients():
+    x, U, V, b, h0 = rnn_inputs(M=2)
+    V1, V2 = (v.detach().clone().requires_grad_() for v in V)
+    torch.testing.assert_close(rt.rnn(x, U, [V1, V2], b, h0), rt.rnn(x, U, V, b, h0))
+    gradcheck(lambda V1, V2: rt.rnn(x, U, [V1, V2], b, h0), (V1, V2))
+
+
 @pytest.mark.parametrize("with_c", [True, False])
 def test_readout_loss_matches_and_gradcheck(with_c):
     h, W, c = rand(2, 7, 4, seed=40), rand(3, 4, seed=41), rand(3, seed=42)

@@ -268,11 +268,19 @@ def rnn(
 ) -> torch.Tensor:
     """Differentiable `rnnlti.rnn_forward`: ``h[t] = g(U x[t] + sum_{m=1}^{M} V[m-1] h[t-m] + b)``.
 
-    x (B, T, D) or (T, D), U (N, D), V (M, N, N), b (N,), h0 (B, M, N) or (M, N) in time order.
+    x (B, T, D) or (T, D), U (N, D), V (M, N, N) (or a list of M (N, N) tensors), b (N,), h0
+    (B, M, N) or (M, N) in time order.
     Returns h (B, T, N) or (T, N).  Gradients for x, U, V, b and h0 by one BPTT call
     (`rnnlti.rnn_backward`); see `RNN` for an ``nn.RNN``-style module.
     """
     activation = _check_activation(activation)
+    if isinstance(V, (list, tuple)) and V and all(isinstance(v, torch.Tensor) for v in V):
+        for i, v in enumerate(V):
+            _check_tensor(v, f"V[{i}]")
+        try:
+            V = torch.stack(list(V))  # a list of M (N, N) matrices, gradients kept
+        except RuntimeError:
+            raise ValueError(f"V must be a list of M (N, N) matrices of one shape, got shapes {[tuple(v.shape) for v in V]}") from None
     x, U, V, b, h0 = _tensors(("x", "U", "V", "b", "h0"), (x, U, V, b, h0))
     return _RnnFn.apply(x, U, V, b, h0, activation)
 
