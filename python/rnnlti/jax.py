@@ -8,7 +8,7 @@ What works and what does not:
 
 - ``jax.grad`` / ``jax.vjp`` / ``jax.value_and_grad``: yes (reverse mode, via ``custom_vjp``).
 - ``jax.jit``: yes; the kernels are called from the compiled program through the host callback (the
-  arrays are copied from and into XLA's buffers at the boundary: one copy each way).
+  arrays cross that boundary with at most one copy each way).
 - ``jax.vmap``: yes, but by a loop: the callbacks use ``vmap_method="sequential"``, one kernel call per
   mapped element.  The kernels batch natively: pass a batch axis (lfilter: leading axes of x; rnn:
   x of shape (B, T, D)) instead of vmapping for speed.
