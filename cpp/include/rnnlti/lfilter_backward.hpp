@@ -37,14 +37,18 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
   constexpr int L = kLanes<T>;
   const index_t n = N >= 0 ? N : order;
   const index_t nb = p.b.size, na = p.a.size;
-  std::vector<T> storage(size_t((2 * (n + 1) /*coefs*/ + 2 * (n + 1) /*acc*/ + 2 * (n + kTile) + (kTile + n) +
-                                 kTile) * L),
-                         T(0));
-  T* bq = storage.data();  // bq[k*L + l] = bn[k] of lane l
-  T* aq = bq + (n + 1) * L;
-  T* dbq = aq + (n + 1) * L;  // running dbn
-  T* daq = dbq + (n + 1) * L; // running dan
-  T* xb = daq + (n + 1) * L;  // rows [0, n): x history; [n, n+len): tile
+  // Lane-major normalised coefficients bq[k*L + l] = bn[k] of lane l (aq likewise); with a
+  // compile-time order on the stack, apart from the tile buffers, so the compiler can keep them in
+  // registers.
+  constexpr int kFixed = N >= 0 ? (N + 1) * L : 1;
+  alignas(64) T bq_fixed[kFixed] = {}, aq_fixed[kFixed] = {};
+  std::vector<T> coef_dynamic(N >= 0 ? 0 : size_t(2 * (n + 1) * L), T(0));
+  T* bq = N >= 0 ? bq_fixed : coef_dynamic.data();
+  T* aq = N >= 0 ? aq_fixed : bq + (n + 1) * L;
+  std::vector<T> storage(size_t((2 * (n + 1) /*acc*/ + 2 * (n + kTile) + (kTile + n) + kTile) * L), T(0));
+  T* dbq = storage.data();     // running dbn
+  T* daq = dbq + (n + 1) * L;  // running dan
+  T* xb = daq + (n + 1) * L;   // rows [0, n): x history; [n, n+len): tile
   T* yb = xb + (n + kTile) * L;
   T* gb = yb + (n + kTile) * L;  // rows [0, len): dy in, gy out; [len, len+n): gy after the tile
   T* ob = gb + (kTile + n) * L;  // dx tile
@@ -72,26 +76,44 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
     gather_tile(p.x, c0, lanes, t0, len, xb + n * L);
     gather_tile(p.y, c0, lanes, t0, len, yb + n * L);
     gather_tile(p.dy, c0, lanes, t0, len, gb);
+    // The recursion alone in the time loop: gy[t] = dy[t] - sum_k an[k] gy[t+k].
     for (index_t t = len - 1; t >= 0; --t) {
       T* g = gb + t * L;
-      const T* xt = xb + (n + t) * L;
-      const T* yt = yb + (n + t) * L;
-      alignas(64) T gy[L], d[L];
+      alignas(64) T gy[L];
       for (int l = 0; l < L; ++l) gy[l] = g[l];
-      for (index_t k = 1; k <= n; ++k)
+      // gy[t+1] enters last: the loop-carried dependency is one FMA per sample.
+      for (index_t k = n; k >= 1; --k)
         for (int l = 0; l < L; ++l) gy[l] -= aq[k * L + l] * g[k * L + l];
-      for (int l = 0; l < L; ++l) d[l] = bq[l] * gy[l];
-      for (index_t k = 1; k <= n; ++k)
-        for (int l = 0; l < L; ++l) d[l] += bq[k * L + l] * g[k * L + l];
-      for (int l = 0; l < L; ++l) {
-        g[l] = gy[l];
-        ob[t * L + l] = d[l];
-      }
+      for (int l = 0; l < L; ++l) g[l] = gy[l];
+    }
+    // Then, over the tile, the correlations with gy (no loop-carried dependency):
+    // dx[t] = sum_k bn[k] gy[t+k];  dbn[k] += sum_t gy[t] x[t-k];  dan[k] -= sum_t gy[t] y[t-k].
+    for (index_t t = 0; t < len; ++t) {
+      alignas(64) T d[L] = {};
       for (index_t k = 0; k <= n; ++k)
+        for (int l = 0; l < L; ++l) d[l] += bq[k * L + l] * gb[(t + k) * L + l];
+      for (int l = 0; l < L; ++l) ob[t * L + l] = d[l];
+    }
+    const T* xt = xb + n * L;
+    const T* yt = yb + n * L;
+    for (index_t k = 0; k <= n; ++k) {
+      alignas(64) T sx[4][L] = {}, sy[4][L] = {};
+      index_t u = 0;
+      for (; u + 4 <= len; u += 4)
+        for (int r = 0; r < 4; ++r)
+          for (int l = 0; l < L; ++l) {
+            sx[r][l] += gb[(u + r) * L + l] * xt[(u + r - k) * L + l];
+            sy[r][l] += gb[(u + r) * L + l] * yt[(u + r - k) * L + l];
+          }
+      for (; u < len; ++u)
         for (int l = 0; l < L; ++l) {
-          dbq[k * L + l] += gy[l] * xt[-k * L + l];
-          daq[k * L + l] -= gy[l] * yt[-k * L + l];
+          sx[0][l] += gb[u * L + l] * xt[(u - k) * L + l];
+          sy[0][l] += gb[u * L + l] * yt[(u - k) * L + l];
         }
+      for (int l = 0; l < L; ++l) {
+        dbq[k * L + l] += (sx[0][l] + sx[1][l]) + (sx[2][l] + sx[3][l]);
+        daq[k * L + l] -= (sy[0][l] + sy[1][l]) + (sy[2][l] + sy[3][l]);
+      }
     }
     scatter_tile(ob, c0, lanes, t0, len, p.dx);
   }

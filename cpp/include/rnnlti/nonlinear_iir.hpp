@@ -38,109 +38,180 @@ void load_initial_state(const Signals<const T>& h0, index_t c0, int lanes, index
       for (index_t j = 0; j < M; ++j) buf[j * L + l] = h0.at(c0 + l, j);
 }
 
-// MC: M known at compile time (1..8), or 0 for a runtime M.
-template <class T, Activation A, int MC>
-void nonlinear_iir_block(const NonlinearIirArgs<T>& p, const Signals<const T>& x, const Signals<T>& h,
-                         index_t c0, int lanes) {
+// A group of G lane blocks (sub-blocks of L channels) walked through time together: the sub-blocks'
+// recurrences are independent, so the CPU overlaps their latency chains (the activation's exp and
+// division) instead of waiting on one.  Each sub-block's arithmetic is the same whatever G is.
+template <class T, int G>
+struct Group {
+  static constexpr int L = kLanes<T>;
+  index_t c0[G];
+  int lanes[G];
+  Group(index_t first_block, index_t channels) {
+    for (int g = 0; g < G; ++g) {
+      c0[g] = (first_block + g) * L;
+      lanes[g] = int(std::min<index_t>(L, channels - c0[g]));
+    }
+  }
+};
+
+// MC: M known at compile time (1, 2, 3, 4 or 8: see dispatch_order), or 0 for a runtime M.
+template <class T, Activation A, int MC, int G>
+void nonlinear_iir_group(const NonlinearIirArgs<T>& p, const Signals<const T>& x, const Signals<T>& h,
+                         const Group<T, G>& grp) {
   constexpr int L = kLanes<T>;
   const index_t M = MC > 0 ? MC : p.order;
-  std::vector<T> storage(size_t((M + kTile) * L));
-  T* buf = storage.data();  // rows [0, M): h history; rows [M, M + len): x in, h out
-  load_initial_state(p.h0, c0, lanes, M, buf);
+  const index_t rows = M + kTile;
+  std::vector<T> storage(size_t(G * rows * L));
+  // Per sub-block: rows [0, M): h history; rows [M, M + len): x in, h out.
+  for (int g = 0; g < G; ++g) load_initial_state(p.h0, grp.c0[g], grp.lanes[g], M, storage.data() + g * rows * L);
   const index_t T_len = x.length;
   for (index_t t0 = 0; t0 < T_len; t0 += kTile) {
     const index_t len = std::min(kTile, T_len - t0);
-    gather_tile(x, c0, lanes, t0, len, buf + M * L);
+    for (int g = 0; g < G; ++g) gather_tile(x, grp.c0[g], grp.lanes[g], t0, len, storage.data() + (g * rows + M) * L);
     for (index_t t = 0; t < len; ++t) {
-      T* row = buf + (M + t) * L;
-      alignas(64) T xi[L];
-      for (int l = 0; l < L; ++l) xi[l] = row[l];
-      for (index_t m = 1; m <= M; ++m) {
-        const T wm = p.w[m - 1];
-        const T* past = row - m * L;
-        for (int l = 0; l < L; ++l) xi[l] += wm * past[l];
+      for (int g = 0; g < G; ++g) {
+        T* row = storage.data() + (g * rows + M + t) * L;
+        alignas(64) T xi[L];
+        for (int l = 0; l < L; ++l) xi[l] = row[l];
+        for (index_t m = M; m >= 1; --m) {  // h[n-1] enters last: a short loop-carried chain
+          const T wm = p.w[m - 1];
+          const T* past = row - m * L;
+          for (int l = 0; l < L; ++l) xi[l] += wm * past[l];
+        }
+        for (int l = 0; l < L; ++l) row[l] = lane::activate<A>(xi[l]);
       }
-      for (int l = 0; l < L; ++l) row[l] = lane::activate<A>(xi[l]);
     }
-    scatter_tile(buf + M * L, c0, lanes, t0, len, h);
-    // The last M rows (h[t0+len-M .. t0+len)) become the history of the next tile.
-    std::memmove(buf, buf + len * L, size_t(M * L) * sizeof(T));
+    for (int g = 0; g < G; ++g) {
+      T* buf = storage.data() + g * rows * L;
+      scatter_tile(buf + M * L, grp.c0[g], grp.lanes[g], t0, len, h);
+      // The last M rows (h[t0+len-M .. t0+len)) become the history of the next tile.
+      std::memmove(buf, buf + len * L, size_t(M * L) * sizeof(T));
+    }
   }
 }
 
-// One block of the backward pass.  dw_block[m] receives this block's sum over its lanes (in lane
-// order) of sum_n dxi[n] h[n-m-1] (in reverse time order).
-template <class T, Activation A, int MC>
-void nonlinear_iir_backward_block(const NonlinearIirArgs<T>& p, const Signals<const T>& h,
+// One group of the backward pass.  dw_blocks[g*M + m] receives sub-block g's sum over its lanes (in
+// lane order) of sum_n dxi[n] h[n-m-1] (in reverse time order).
+template <class T, Activation A, int MC, int G>
+void nonlinear_iir_backward_group(const NonlinearIirArgs<T>& p, const Signals<const T>& h,
                                   const Signals<const T>& dhp, const Signals<T>& dh, const Signals<T>& dxi,
-                                  const Signals<T>& dh0, index_t c0, int lanes, T* dw_block) {
+                                  const Signals<T>& dh0, const Group<T, G>& grp, T* dw_blocks) {
   constexpr int L = kLanes<T>;
   const index_t M = MC > 0 ? MC : p.order;
-  // hb rows [0, M): h[t0-M .. t0) (from h or h0); rows [M, M+len): h[t0 .. t0+len).
+  // Per sub-block: hb rows [0, M): h[t0-M .. t0) (from h or h0); rows [M, M+len): h[t0 .. t0+len).
   // gb rows [0, len): dh_partial in, dh out; db rows [0, len): dxi, rows [len, len+M): dxi of the
-  // M samples after the tile (zero after the end of the signal).
-  std::vector<T> storage(size_t((3 * kTile + 2 * M + M) * L), T(0));
-  T* hb = storage.data();
-  T* gb = hb + (M + kTile) * L;
-  T* db = gb + kTile * L;
-  T* acc = db + (kTile + M) * L;  // acc[(m-1)*L + l]: lane l's running dw[m-1]
+  // M samples after the tile (zero after the end of the signal); acc: lane l's running dw[m-1].
+  const index_t stride = 3 * kTile + 3 * M;
+  std::vector<T> storage(size_t(G * stride * L), T(0));
+  auto hb = [&](int g) { return storage.data() + g * stride * L; };
+  auto gb = [&](int g) { return hb(g) + (M + kTile) * L; };
+  auto db = [&](int g) { return gb(g) + kTile * L; };
+  auto acc = [&](int g) { return db(g) + (kTile + M) * L; };
   const index_t T_len = h.length;
-  index_t prev_len = 0;  // the length of the tile processed before (later in time)
+  bool first = true;
   for (index_t end = T_len; end > 0; end -= kTile) {
     const index_t t0 = std::max<index_t>(0, end - kTile);
     const index_t len = end - t0;
-    // The future rows of this tile are the first M rows of the previous one (with its future).
-    if (prev_len > 0) std::memmove(db + len * L, db, size_t(M * L) * sizeof(T));
-    prev_len = len;
-    // History rows: from h where t >= 0, else from h0 (or zero).
     const index_t from_h = std::min(M, t0);
-    if (from_h < M) {
-      load_initial_state(p.h0, c0, lanes, M, hb);
-      // shift the initial state so that row M - t0 + j ... : rows [0, M - from_h) hold h0[from_h ..)
-      if (from_h > 0) std::memmove(hb, hb + from_h * L, size_t((M - from_h) * L) * sizeof(T));
+    for (int g = 0; g < G; ++g) {
+      const index_t c0 = grp.c0[g];
+      const int lanes = grp.lanes[g];
+      // The future rows of this tile are the first M rows of the previous one (with its future).
+      if (!first) std::memmove(db(g) + len * L, db(g), size_t(M * L) * sizeof(T));
+      // History rows: from h where t >= 0, else from h0 (or zero).
+      if (from_h < M) {
+        load_initial_state(p.h0, c0, lanes, M, hb(g));
+        // rows [0, M - t0) are h0[t0 ..): shift the initial state down by t0 = from_h rows
+        if (from_h > 0) std::memmove(hb(g), hb(g) + from_h * L, size_t((M - from_h) * L) * sizeof(T));
+      }
+      if (from_h > 0) gather_tile(h, c0, lanes, t0 - from_h, from_h, hb(g) + (M - from_h) * L);
+      gather_tile(h, c0, lanes, t0, len, hb(g) + M * L);
+      gather_tile(dhp, c0, lanes, t0, len, gb(g));
     }
-    if (from_h > 0) gather_tile(h, c0, lanes, t0 - from_h, from_h, hb + (M - from_h) * L);
-    gather_tile(h, c0, lanes, t0, len, hb + M * L);
-    gather_tile(dhp, c0, lanes, t0, len, gb);
+    first = false;
     for (index_t t = len - 1; t >= 0; --t) {
-      T* g = gb + t * L;
-      const T* hn = hb + (M + t) * L;
-      T* d = db + t * L;
-      for (index_t m = 1; m <= M; ++m) {
-        const T wm = p.w[m - 1];
-        const T* fut = d + m * L;
-        for (int l = 0; l < L; ++l) g[l] += wm * fut[l];
-      }
-      for (int l = 0; l < L; ++l) d[l] = g[l] * derivative_from_output<A>(hn[l]);
-      for (index_t m = 1; m <= M; ++m) {
-        const T* past = hn - m * L;
-        T* a = acc + (m - 1) * L;
-        for (int l = 0; l < L; ++l) a[l] += d[l] * past[l];
+      for (int g = 0; g < G; ++g) {
+        T* gr = gb(g) + t * L;
+        const T* hn = hb(g) + (M + t) * L;
+        T* d = db(g) + t * L;
+        alignas(64) T tot[L];  // in registers: gr and the rows it reads may alias as far as the compiler knows
+        for (int l = 0; l < L; ++l) tot[l] = gr[l];
+        for (index_t m = M; m >= 1; --m) {  // dxi[n+1] enters last
+          const T wm = p.w[m - 1];
+          const T* fut = d + m * L;
+          for (int l = 0; l < L; ++l) tot[l] += wm * fut[l];
+        }
+        for (int l = 0; l < L; ++l) {
+          gr[l] = tot[l];
+          d[l] = tot[l] * derivative_from_output<A>(hn[l]);
+        }
       }
     }
-    scatter_tile(gb, c0, lanes, t0, len, dh);
-    scatter_tile(db, c0, lanes, t0, len, dxi);
-  }
-  if (dh0.data) {
-    // dh0[j] = dL/dh[j-M] = sum_{m=M-j}^{M} w[m-1] dxi[j-M+m]  (db rows [0, M) hold dxi[0 .. M)).
-    // When T < M, rows past the signal's end are zero already.
-    for (int l = 0; l < lanes; ++l)
-      for (index_t j = 0; j < M; ++j) {
-        T s = T(0);
-        for (index_t m = M - j; m <= M; ++m) {
-          const index_t n = j - M + m;
-          s += p.w[m - 1] * db[n * L + l];
-        }
-        dh0.at(c0 + l, j) = s;
+    // dw[m-1] += sum_t dxi[t] h[t-m] over the tile, off the recursion's critical path; four partial
+    // sums over t (a fixed order) for throughput.
+    for (int g = 0; g < G; ++g) {
+      const T* d = db(g);
+      const T* hn = hb(g) + M * L;
+      T* a = acc(g);
+      for (index_t m = 1; m <= M; ++m) {
+        alignas(64) T s[4][L] = {};
+        index_t u = 0;
+        for (; u + 4 <= len; u += 4)
+          for (int r = 0; r < 4; ++r)
+            for (int l = 0; l < L; ++l) s[r][l] += d[(u + r) * L + l] * hn[(u + r - m) * L + l];
+        for (; u < len; ++u)
+          for (int l = 0; l < L; ++l) s[0][l] += d[u * L + l] * hn[(u - m) * L + l];
+        for (int l = 0; l < L; ++l) a[(m - 1) * L + l] += (s[0][l] + s[1][l]) + (s[2][l] + s[3][l]);
       }
+    }
+    for (int g = 0; g < G; ++g) {
+      scatter_tile(gb(g), grp.c0[g], grp.lanes[g], t0, len, dh);
+      scatter_tile(db(g), grp.c0[g], grp.lanes[g], t0, len, dxi);
+    }
   }
-  for (index_t m = 0; m < M; ++m) {
-    T s = T(0);
-    for (int l = 0; l < lanes; ++l) s += acc[m * L + l];
-    dw_block[m] = s;
+  for (int g = 0; g < G; ++g) {
+    const T* dbg = db(g);
+    if (dh0.data) {
+      // dh0[j] = dL/dh[j-M] = sum_{m=M-j}^{M} w[m-1] dxi[j-M+m]  (db rows [0, M) hold dxi[0 .. M)).
+      // When T < M, rows past the signal's end are zero already.
+      for (int l = 0; l < grp.lanes[g]; ++l)
+        for (index_t j = 0; j < M; ++j) {
+          T s = T(0);
+          for (index_t m = M - j; m <= M; ++m) s += p.w[m - 1] * dbg[(j - M + m) * L + l];
+          dh0.at(grp.c0[g] + l, j) = s;
+        }
+    }
+    const T* a = acc(g);
+    for (index_t m = 0; m < M; ++m) {
+      T s = T(0);
+      for (int l = 0; l < grp.lanes[g]; ++l) s += a[m * L + l];
+      dw_blocks[g * M + m] = s;
+    }
   }
 }
 
+// Sub-blocks interleaved per thread: as many as keep every thread busy, at most 4.  The grouping
+// never changes any sub-block's arithmetic, so results do not depend on it (or on the threads).
+inline int group_size(index_t blocks) {
+  const index_t per_thread = blocks / std::max(1, max_threads());
+  return per_thread >= 4 ? 4 : per_thread >= 2 ? 2 : 1;
+}
+
+// Calls f(first_block, std::integral_constant<int, G>) over the sub-blocks in groups of G (the
+// last group made of smaller ones), in parallel.
+template <class F>
+void for_each_group(index_t blocks, F&& f) {
+  const int G = group_size(blocks);
+  parallel_for((blocks + G - 1) / G, [&](index_t grp) {
+    index_t b = grp * G;
+    const index_t stop = std::min(blocks, b + G);
+    for (; b + 4 <= stop; b += 4) f(b, std::integral_constant<int, 4>{});
+    for (; b + 2 <= stop; b += 2) f(b, std::integral_constant<int, 2>{});
+    for (; b < stop; ++b) f(b, std::integral_constant<int, 1>{});
+  });
+}
+
+// Orders with their own compiled kernel (the loops over m unrolled); any other M runs the generic one.
 template <class T, class F>
 void dispatch_order(index_t order, F&& f) {
   switch (order) {
@@ -148,9 +219,6 @@ void dispatch_order(index_t order, F&& f) {
     case 2: return f(std::integral_constant<int, 2>{});
     case 3: return f(std::integral_constant<int, 3>{});
     case 4: return f(std::integral_constant<int, 4>{});
-    case 5: return f(std::integral_constant<int, 5>{});
-    case 6: return f(std::integral_constant<int, 6>{});
-    case 7: return f(std::integral_constant<int, 7>{});
     case 8: return f(std::integral_constant<int, 8>{});
     default: return f(std::integral_constant<int, 0>{});
   }
@@ -161,15 +229,14 @@ void dispatch_order(index_t order, F&& f) {
 // h = nonlinear IIR of x (same outer/inner/length).
 template <class T>
 void nonlinear_iir(const NonlinearIirArgs<T>& p, const Signals<const T>& x, const Signals<T>& h) {
-  constexpr int L = kLanes<T>;
   const index_t C = x.channels();
   dispatch_activation(p.activation, [&](auto tag) {
     constexpr Activation A = decltype(tag)::value;
     detail::dispatch_order<T>(p.order, [&](auto mtag) {
       constexpr int MC = decltype(mtag)::value;
-      parallel_for(lane_blocks<T>(C), [&](index_t blk) {
-        const index_t c0 = blk * L;
-        detail::nonlinear_iir_block<T, A, MC>(p, x, h, c0, int(std::min<index_t>(L, C - c0)));
+      detail::for_each_group(lane_blocks<T>(C), [&](index_t b, auto gtag) {
+        constexpr int G = decltype(gtag)::value;
+        detail::nonlinear_iir_group<T, A, MC, G>(p, x, h, detail::Group<T, G>(b, C));
       });
     });
   });
@@ -180,7 +247,6 @@ template <class T>
 void nonlinear_iir_backward(const NonlinearIirArgs<T>& p, const Signals<const T>& h,
                             const Signals<const T>& dhp, const Signals<T>& dh, const Signals<T>& dxi,
                             const Signals<T>& dh0, T* dw) {
-  constexpr int L = kLanes<T>;
   const index_t C = h.channels();
   const index_t M = p.order;
   const index_t blocks = lane_blocks<T>(C);
@@ -189,15 +255,14 @@ void nonlinear_iir_backward(const NonlinearIirArgs<T>& p, const Signals<const T>
     constexpr Activation A = decltype(tag)::value;
     detail::dispatch_order<T>(M, [&](auto mtag) {
       constexpr int MC = decltype(mtag)::value;
-      parallel_for(blocks, [&](index_t blk) {
-        const index_t c0 = blk * L;
-        detail::nonlinear_iir_backward_block<T, A, MC>(p, h, dhp, dh, dxi, dh0, c0,
-                                                       int(std::min<index_t>(L, C - c0)),
-                                                       partial.data() + blk * M);
+      detail::for_each_group(blocks, [&](index_t b, auto gtag) {
+        constexpr int G = decltype(gtag)::value;
+        detail::nonlinear_iir_backward_group<T, A, MC, G>(p, h, dhp, dh, dxi, dh0, detail::Group<T, G>(b, C),
+                                                          partial.data() + b * M);
       });
     });
   });
-  // Blocks summed in block order: the same bits for any thread count.
+  // Sub-blocks summed in order: the same bits for any thread count and grouping.
   for (index_t m = 0; m < M; ++m) {
     T s = T(0);
     for (index_t blk = 0; blk < blocks; ++blk) s += partial[size_t(blk * M + m)];
