@@ -20,7 +20,10 @@ from rnnlti.benchmarks import rnn as g
 case, impl, reps, quick = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
 try:
     f = g.make(case, impl, quick)
+    t0 = time.perf_counter()
     f()
+    if time.perf_counter() - t0 > 2.0:  # a peer's slow row (torch loops at N = 512): one timed call is enough
+        reps = 1
 except ImportError as e:
     print(json.dumps({"skipped": str(e)}))
     sys.exit()

@@ -44,16 +44,26 @@ double readout_loss(const ReadoutArgs<T>& p) {
     MMap<T> eb(e.data() + r0 * K, nr, K);
     eb.setZero();
     gemm_acc<Op::N, Op::T>(nr, K, N, p.h + r0 * N, N, p.W, N, eb.data(), K);
-    double sum = 0;
     for (index_t i = 0; i < nr; ++i) {
       const index_t r = r0 + i, bi = r / p.T_, ti = r % p.T_;
       const T* yr = p.y + bi * p.ys_b + ti * p.ys_t;
       T* er = eb.data() + i * K;
-      for (index_t k = 0; k < K; ++k) {
-        er[k] = (p.c ? er[k] + p.c[k] : er[k]) - yr[k * p.ys_k];
-        sum += double(er[k]) * double(er[k]);
-      }
+      if (p.c)
+        for (index_t k = 0; k < K; ++k) er[k] += p.c[k];
+      if (p.ys_k == 1)
+        for (index_t k = 0; k < K; ++k) er[k] -= yr[k];
+      else
+        for (index_t k = 0; k < K; ++k) er[k] -= yr[k * p.ys_k];
     }
+    // 1/2 sum e^2 in double, in 8 interleaved partial sums: vectorisable without reordering anything.
+    double acc[8] = {};
+    const T* eflat = eb.data();
+    const index_t n = nr * K, n8 = n / 8 * 8;
+    for (index_t j = 0; j < n8; j += 8)
+      for (int l = 0; l < 8; ++l) acc[l] += double(eflat[j + l]) * double(eflat[j + l]);
+    for (index_t j = n8; j < n; ++j) acc[0] += double(eflat[j]) * double(eflat[j]);
+    double sum = 0;
+    for (double a : acc) sum += a;
     partial[size_t(blk)] = 0.5 * sum;
     MMap<T> dhb(p.dh + r0 * N, nr, N);
     dhb.setZero();

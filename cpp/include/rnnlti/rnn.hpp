@@ -82,11 +82,17 @@ void parallel_tasks(index_t n, Body&& body) {
   for (index_t i = 0; i < n; ++i) body(i);
 }
 
-// Sequences [b0, b1) of thread i out of nb: results do not depend on the split (no reductions).
+// body(b0, b1) for blocks of sequences, each running the whole time loop; results do not depend on
+// the split (no reductions).  Small blocks, handed out dynamically, keep both cores busy when one of
+// them is also running someone else's work; large N keeps a thread's share in one block, so that the
+// packed V (up to 1 MiB at N = 512) is read once per step for all of its sequences.
 template <class Body>
-void over_sequence_blocks(index_t B, Body&& body) {
-  const index_t nb = std::min<index_t>(B, max_threads());
-  parallel_for(nb, [&](index_t i) { body(B * i / nb, B * (i + 1) / nb); });
+void over_sequence_blocks(index_t B, index_t N, Body&& body) {
+  const index_t threads = std::max<index_t>(1, std::min<index_t>(B, max_threads()));
+  const index_t share = (B + threads - 1) / threads;  // never fewer blocks than threads
+  const index_t rows = std::min(share, N <= 64 ? index_t(4) : N <= 256 ? index_t(8) : share);
+  const index_t nb = (B + rows - 1) / rows;
+  parallel_tasks(nb, [&](index_t i) { body(i * rows, std::min(B, (i + 1) * rows)); });
 }
 
 // out = a W^T (+ bias) for the rows of a (rows x K) -> (rows x n), blocks of kRowBlock rows.
@@ -141,7 +147,7 @@ void run_sweep(index_t B, index_t N, index_t macs_per_step, Step&& step) {
     return;
   }
 #endif
-  over_sequence_blocks(B, [&](index_t b0, index_t b1) { step(b0, b1, index_t(0), N, [] {}); });
+  over_sequence_blocks(B, N, [&](index_t b0, index_t b1) { step(b0, b1, index_t(0), N, [] {}); });
 }
 
 template <Activation A, class T, class Sync>

@@ -13,11 +13,16 @@ projection's shape (B*T x D) x (D x N) of each size.  Work is counted in flops (
 """
 from __future__ import annotations
 
+import os
 from typing import Callable, Dict, List, Tuple
 
 import numpy as np
 
 GROUP = "rnn"
+
+# Threads given to every implementation (the targets are for 2); RNNLTI_BENCH_THREADS=1 compares single
+# cores, which a machine shared with other jobs measures far more steadily.
+_THREADS = int(os.environ.get("RNNLTI_BENCH_THREADS", "2"))
 
 _SIZES = {"n32": (32, 256, 32, 32), "n128": (32, 256, 64, 128), "n512": (32, 256, 128, 512), "b1": (1, 4096, 16, 64)}
 _QUICK_SIZES = {"n32": (8, 64, 32, 32), "n128": (8, 64, 64, 128), "n512": (4, 32, 128, 512), "b1": (1, 512, 16, 64)}
@@ -78,6 +83,7 @@ def _data(size: str, M: int, quick: bool) -> Dict[str, np.ndarray]:
 def _make_rnnlti(kind: str, a: Dict[str, np.ndarray]) -> Callable[[], object]:
     import rnnlti
 
+    rnnlti.set_num_threads(_THREADS)
     x, U, V, b, W, c, y = (a[k] for k in ("x", "U", "V", "b", "W", "c", "y"))
     if kind == "fwd":
         return lambda: rnnlti.rnn_forward(x, U, V, b)
@@ -93,7 +99,7 @@ def _make_rnnlti(kind: str, a: Dict[str, np.ndarray]) -> Callable[[], object]:
 def _make_torch(kind: str, a: Dict[str, np.ndarray], M: int) -> Callable[[], object]:
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(_THREADS)
     B, T, D = a["x"].shape
     N = a["U"].shape[0]
     t = {k: torch.from_numpy(v) for k, v in a.items()}
@@ -158,6 +164,8 @@ def _make_torch(kind: str, a: Dict[str, np.ndarray], M: int) -> Callable[[], obj
 
 
 def _make_jax(kind: str, a: Dict[str, np.ndarray], M: int) -> Callable[[], object]:
+    if _THREADS == 1 and "XLA_FLAGS" not in os.environ:
+        os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
     import jax
     import jax.numpy as jnp
 
@@ -196,9 +204,11 @@ def _make_gemm(name: str, impl: str, quick: bool) -> Callable[[], object]:
     A = rng.standard_normal((m, k)).astype(np.float32)
     Bm = rng.standard_normal((k, n)).astype(np.float32)
     if impl == "numpy":
-        return lambda: A @ Bm
+        return lambda: A @ Bm  # numpy's BLAS: cap it with OPENBLAS_NUM_THREADS
+    import rnnlti
     from rnnlti import _core
 
+    rnnlti.set_num_threads(_THREADS)
     C = np.empty((m, n), np.float32)
     return lambda: _core.gemm_benchmark(A, Bm, C)
 
