@@ -85,7 +85,7 @@ def test_scan_propagates_nan_like_the_recurrence():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("taps", [100, 257, 513])
+@pytest.mark.parametrize("taps", [240, 300, 513])  # above the crossover (160 / 224 taps)
 @pytest.mark.parametrize("shape_axis", [((3, 5000), -1), ((5000, 3), 0), ((20011,), -1), ((2, 9, 1500), 2)])
 def test_fft_path_matches_direct_path_and_scipy(dtype, taps, shape_axis):
     shape, axis = shape_axis
@@ -111,7 +111,7 @@ def test_fft_path_filter_bank_and_views():
     _close(y, ref, np.float64)
 
 
-@pytest.mark.parametrize("taps", [1, 2, 9, 33, 64, 79])
+@pytest.mark.parametrize("taps", [1, 2, 9, 33, 64, 79, 150])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_direct_fir_along_time(taps, dtype):
     rng = np.random.default_rng(taps)

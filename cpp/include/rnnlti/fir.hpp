@@ -58,7 +58,8 @@ inline void fir_time_group(const T* h, index_t K, const T* xt, T* yt) {
 template <class T>
 void fir_time_range(const T* h, index_t K, const T* x, T* y, index_t t_begin, index_t t_end) {
   constexpr int W = kLanes<T>;
-  constexpr int R = 4;
+  // 8 independent accumulators: two FMA pipes of 4 cycles' latency need 8 chains in flight.
+  constexpr int R = 8;
   index_t t = t_begin;
   // The first K - 1 outputs see the zeros before the signal: plain sums.
   for (; t < std::min(t_end, K - 1); ++t) {
@@ -67,6 +68,7 @@ void fir_time_range(const T* h, index_t K, const T* x, T* y, index_t t_begin, in
     y[t] = acc;
   }
   for (; t + R * W <= t_end; t += R * W) fir_time_group<T, R>(h, K, x + t, y + t);
+  for (; t + 2 * W <= t_end; t += 2 * W) fir_time_group<T, 2>(h, K, x + t, y + t);
   for (; t + W <= t_end; t += W) fir_time_group<T, 1>(h, K, x + t, y + t);
   for (; t < t_end; ++t) {
     T acc = T(0);

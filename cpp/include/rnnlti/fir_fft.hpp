@@ -20,11 +20,11 @@ namespace rnnlti {
 namespace detail {
 
 // The FFT path is taken from this many taps on, for signals long enough to fill a block: the
-// crossover measured with `bench/micro 5 crossover` on one AVX-512 Zen 5 core (B = 64 x T = 100,000),
-// direct vs FFT in ms: float64 64 taps 12.7 vs 18.4, 96 taps 20.0 vs 14.4; float32 64 taps 6.4 vs
-// 12.1, 96 taps 10.1 vs 9.8, 128 taps 14.0 vs 10.1.
+// crossover measured with `bench/micro 5 crossover` (one thread of an AVX-512 Zen 5 core,
+// B = 64 x T = 100,000, CPU ms direct vs FFT): float64 128 taps 16.1 vs 20.0, 192 taps 24.5 vs 20.7;
+// float32 192 taps 12.3 vs 13.3, 256 taps 16.7 vs 14.3.
 template <class T>
-inline constexpr index_t kFftMinTaps = sizeof(T) == 8 ? 80 : 96;
+inline constexpr index_t kFftMinTaps = sizeof(T) == 8 ? 160 : 224;
 
 // FFT length for K taps: about 8 K (fewest operations per output), at most 4096 (the buffers of a
 // group stay in L2) unless the taps need more.
