@@ -16,10 +16,12 @@ Rows:
   conv1d (the numerator) + a Python loop over time (the recursion) under autograd ("torch-loop"), and
   torchaudio.functional.lfilter when it is installed (torchaudio has no build for torch 2.13 here, so
   that row reports skipped).
-Each implementation runs in a process of its own (the runner's workers); torch uses 2 threads.
+Each implementation runs in a process of its own (the runner's workers); torch uses 2 threads (or
+``RNNLTI_BENCH_THREADS``), and so do rnnlti's kernels, as torch and rnnlti share one OpenMP runtime.
 """
 from __future__ import annotations
 
+import os
 from typing import Callable, Dict, List, Tuple
 
 import numpy as np
@@ -62,7 +64,7 @@ def cases(quick: bool) -> List[Dict]:
 def _torch():
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get("RNNLTI_BENCH_THREADS", "2")))
     return torch
 
 
