@@ -68,18 +68,43 @@ using MMap = Eigen::Map<MatR<T>>;
 // Rows per GEMM block: fixed, so that Eigen's blocking (and the bits) never depend on the thread count.
 inline constexpr index_t kRowBlock = 256;
 
-// Independent tasks of uneven size, scheduled dynamically; each writes outputs of its own.
-template <class Body>
-void parallel_tasks(index_t n, Body&& body) {
+// The threads of one parallel region.  A call runs all its phases (projection and sweep, or sweep and
+// weight gradients) in one region: each region start costs a wake-up of every thread, which on a
+// machine shared with other jobs can mean waiting for a scheduler time slice.
+struct Team {
+  int id = 0, size = 1;
+  // for i in [0, n): body(i), shared out dynamically; all threads must call it; ends with a barrier.
+  template <class Body>
+  void for_dynamic(index_t n, Body&& body) const {
 #ifdef _OPENMP
-  int threads = int(std::min<index_t>(max_threads(), n));
-  if (threads > 1) {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    if (size > 1) {
+#pragma omp for schedule(dynamic, 1)
+      for (index_t i = 0; i < n; ++i) body(i);
+      return;
+    }
+#endif
     for (index_t i = 0; i < n; ++i) body(i);
+  }
+  void barrier() const {
+#ifdef _OPENMP
+    if (size > 1) {
+#pragma omp barrier
+    }
+#endif
+  }
+};
+
+template <class Body>
+void parallel_region(Body&& body) {
+#ifdef _OPENMP
+  const int threads = max_threads();
+  if (threads > 1) {
+#pragma omp parallel num_threads(threads)
+    body(Team{omp_get_thread_num(), omp_get_num_threads()});
     return;
   }
 #endif
-  for (index_t i = 0; i < n; ++i) body(i);
+  body(Team{});
 }
 
 // body(b0, b1) for blocks of sequences, each running the whole time loop; results do not depend on
@@ -87,24 +112,26 @@ void parallel_tasks(index_t n, Body&& body) {
 // them is also running someone else's work; large N keeps a thread's share in one block, so that the
 // packed V (up to 1 MiB at N = 512) is read once per step for all of its sequences.
 template <class Body>
-void over_sequence_blocks(index_t B, index_t N, Body&& body) {
-  const index_t threads = std::max<index_t>(1, std::min<index_t>(B, max_threads()));
+void over_sequence_blocks(const Team& team, index_t B, index_t N, Body&& body) {
+  const index_t threads = std::max<index_t>(1, std::min<index_t>(B, team.size));
   const index_t share = (B + threads - 1) / threads;  // never fewer blocks than threads
   const index_t rows = std::min(share, N <= 64 ? index_t(4) : N <= 256 ? index_t(8) : share);
   const index_t nb = (B + rows - 1) / rows;
-  parallel_tasks(nb, [&](index_t i) { body(i * rows, std::min(B, (i + 1) * rows)); });
+  team.for_dynamic(nb, [&](index_t i) { body(i * rows, std::min(B, (i + 1) * rows)); });
 }
 
-// out = a W^T (+ bias) for the rows of a (rows x K) -> (rows x n), blocks of kRowBlock rows.
+// h[b, t] = U x[b, t] + b for all t and sequences: GEMMs on blocks of kRowBlock steps of one sequence
+// (fixed blocks: Eigen's blocking, and so the bits, never depend on the thread count).
 template <class T>
-void rows_times_transpose(const T* a, index_t rows, index_t K, const T* W, index_t n, const T* bias, T* out) {
-  const index_t blocks = (rows + kRowBlock - 1) / kRowBlock;
-  parallel_for(blocks, [&](index_t blk) {
-    const index_t r0 = blk * kRowBlock, nr = std::min(kRowBlock, rows - r0);
-    MMap<T> o(out + r0 * n, nr, n);
+void input_projection(const Team& team, const RnnForwardArgs<T>& p) {
+  const index_t T_ = p.T_, D = p.D, N = p.N, per_seq = (T_ + kRowBlock - 1) / kRowBlock;
+  team.for_dynamic(p.B * per_seq, [&](index_t i) {
+    const index_t r0 = (i / per_seq) * T_ + (i % per_seq) * kRowBlock;
+    const index_t nr = std::min(kRowBlock, T_ - (i % per_seq) * kRowBlock);
+    MMap<T> o(p.h + r0 * N, nr, N);
     o.setZero();
-    gemm_acc<Op::N, Op::T>(nr, n, K, a + r0 * K, K, W, K, o.data(), n);
-    if (bias) o.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias, n);
+    gemm_acc<Op::N, Op::T>(nr, N, D, p.x + r0 * D, D, p.U, D, o.data(), N);
+    if (p.b) o.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(p.b, N);
   });
 }
 
@@ -126,28 +153,20 @@ std::vector<T> pack_delays(const T* V, index_t M, index_t N, bool forward) {
 }
 
 // Runs step(b0, b1, j0, j1, sync) = the sweep for sequences [b0, b1) and state columns [j0, j1), where
-// sync() is called after every time step.  Many sequences: each thread takes a block of sequences and
+// sync() is called after every time step; all threads of the team call it, and it ends with a barrier.  Many sequences: each thread takes a block of sequences and
 // sync does nothing.  Few sequences with big steps: every thread takes all sequences and a block of
 // columns (whole SIMD packets), and sync is a barrier, since step t+1 reads all of step t.  Either way
 // each element is computed by the same instructions in the same order: the bits do not change.
 template <class T, class Step>
-void run_sweep(index_t B, index_t N, index_t macs_per_step, Step&& step) {
-#ifdef _OPENMP
-  const int threads = max_threads();
-  if (threads > 1 && B < 2 * threads && macs_per_step >= (index_t(1) << 16)) {
-    const index_t L = kPacket<T>, nvec = (N + L - 1) / L;
-#pragma omp parallel num_threads(threads)
-    {
-      const index_t nt = omp_get_num_threads(), i = omp_get_thread_num();
-      const index_t j0 = std::min(N, nvec * i / nt * L), j1 = std::min(N, nvec * (i + 1) / nt * L);
-      step(index_t(0), B, j0, j1, [] {
-#pragma omp barrier
-      });
-    }
+void run_sweep(const Team& team, index_t B, index_t N, index_t macs_per_step, Step&& step) {
+  if (team.size > 1 && B < 2 * team.size && macs_per_step >= (index_t(1) << 16)) {
+    const index_t L = kPacket<T>, nvec = (N + L - 1) / L, nt = team.size, i = team.id;
+    const index_t j0 = std::min(N, nvec * i / nt * L), j1 = std::min(N, nvec * (i + 1) / nt * L);
+    step(index_t(0), B, j0, j1, [&] { team.barrier(); });
+    team.barrier();
     return;
   }
-#endif
-  over_sequence_blocks(B, N, [&](index_t b0, index_t b1) { step(b0, b1, index_t(0), N, [] {}); });
+  over_sequence_blocks(team, B, N, [&](index_t b0, index_t b1) { step(b0, b1, index_t(0), N, [] {}); });
 }
 
 template <Activation A, class T, class Sync>
@@ -218,7 +237,7 @@ void backward_sweep(const RnnBackwardArgs<T>& p, const T* Vb, index_t b0, index_
 // dU, dV, db and dx after the sweep.  Weight gradients: one task per block of output columns, each
 // summing over sequences (and, inside Eigen's GEMM, over time) in a fixed order.
 template <class T>
-void weight_gradients(const RnnBackwardArgs<T>& p) {
+void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p) {
   const RnnForwardArgs<T>& f = p.fwd;
   const index_t B = f.B, T_ = f.T_, D = f.D, N = f.N, M = f.M, BT = B * T_;
   // Each task packs (transposes) all of dxi for its block of columns, which costs about as much as 64
@@ -235,7 +254,7 @@ void weight_gradients(const RnnBackwardArgs<T>& p) {
   }
   if (p.db) tasks.push_back({-1, 0, N});
   const index_t dx_blocks = (BT + kRowBlock - 1) / kRowBlock;
-  parallel_tasks(index_t(tasks.size()) + dx_blocks, [&](index_t i) {
+  team.for_dynamic(index_t(tasks.size()) + dx_blocks, [&](index_t i) {
     if (i >= index_t(tasks.size())) {  // dx = dxi U, one block of rows
       const index_t r0 = (i - index_t(tasks.size())) * kRowBlock, nr = std::min(kRowBlock, BT - r0);
       MMap<T> dx(p.dx + r0 * D, nr, D);
@@ -276,12 +295,15 @@ template <class T>
 void rnn_forward(const RnnForwardArgs<T>& p, Activation act) {
   using namespace rnn_detail;
   if (p.B == 0 || p.T_ == 0 || p.N == 0) return;
-  rows_times_transpose(p.x, p.B * p.T_, p.D, p.U, p.N, p.b, p.h);
   const std::vector<T> Vf = pack_delays(p.V, p.M, p.N, /*forward=*/true);
   dispatch_activation(act, [&](auto tag) {
     constexpr Activation A = decltype(tag)::value;
-    run_sweep<T>(p.B, p.N, p.B * p.M * p.N * p.N, [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
-      forward_sweep<A>(p, Vf.data(), b0, b1, j0, j1, sync);
+    parallel_region([&](const Team& team) {
+      input_projection(team, p);  // ends with a barrier: the sweep reads every row
+      run_sweep<T>(team, p.B, p.N, p.B * p.M * p.N * p.N,
+                   [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
+                     forward_sweep<A>(p, Vf.data(), b0, b1, j0, j1, sync);
+                   });
     });
   });
 }
@@ -292,18 +314,21 @@ void rnn_backward(const RnnBackwardArgs<T>& p, Activation act) {
   using namespace rnn_detail;
   const RnnForwardArgs<T>& f = p.fwd;
   const index_t B = f.B, T_ = f.T_, N = f.N, M = f.M;
-  if (B * T_ * N > 0) {
-    const std::vector<T> Vb = pack_delays(f.V, M, N, /*forward=*/false);
-    dispatch_activation(act, [&](auto tag) {
-      constexpr Activation A = decltype(tag)::value;
-      run_sweep<T>(B, N, B * M * N * N, [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
-        backward_sweep<A>(p, Vb.data(), b0, b1, j0, j1, sync);
-      });
-    });
-  } else if (p.dh0) {
-    std::fill(p.dh0, p.dh0 + B * M * N, T(0));
+  if (B * T_ * N == 0) {
+    if (p.dh0) std::fill(p.dh0, p.dh0 + B * M * N, T(0));
+    weight_gradients(Team{}, p);
+    return;
   }
-  weight_gradients(p);
+  const std::vector<T> Vb = pack_delays(f.V, M, N, /*forward=*/false);
+  dispatch_activation(act, [&](auto tag) {
+    constexpr Activation A = decltype(tag)::value;
+    parallel_region([&](const Team& team) {
+      run_sweep<T>(team, B, N, B * M * N * N, [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
+        backward_sweep<A>(p, Vb.data(), b0, b1, j0, j1, sync);
+      });  // ends with a barrier: the weight gradients read all of dxi
+      weight_gradients(team, p);
+    });
+  });
 }
 
 }  // namespace rnnlti
