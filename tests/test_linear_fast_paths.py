@@ -165,3 +165,17 @@ def test_scan_carries_slowly_decaying_states(ba):
     y_ref, zf_ref = ss.lfilter(b, a, x, zi=np.ones(len(a) - 1))
     _close(y, y_ref, np.float64)
     _close(zf, zf_ref, np.float64)
+
+
+@pytest.mark.parametrize("call, shape", [
+    (lambda x, **kw: rnnlti.fir(np.hanning(300), x, **kw), (2, 9000)),  # FFT path
+    (lambda x, **kw: rnnlti.fir(np.hanning(20), x, **kw), (2, 9000)),  # SIMD along time
+    (lambda x, **kw: rnnlti.lfilter(*ss.butter(3, 0.1), x, **kw), (9, 9000)),  # transposed blocks
+    (lambda x, **kw: rnnlti.lfilter(*ss.butter(3, 0.1), x, **kw), (LONG[np.float64],)),  # scan
+])
+def test_out_may_be_the_input_itself(call, shape):
+    x = np.random.default_rng(9).standard_normal(shape)
+    expected = call(x)
+    y = call(x, out=x)
+    assert y is x
+    np.testing.assert_array_equal(y, expected)

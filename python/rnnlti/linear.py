@@ -24,6 +24,12 @@ def _signal(x: Any, axis: Any, zi: Any = None) -> Tuple[np.ndarray, int, np.dtyp
     return _checks.as_dtype(x, dtype), axis, dtype
 
 
+def _unaliased(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x, copied when it shares memory with the output (out=x, or an overlapping view): the kernels
+    read input samples after writing earlier outputs (FIR windows, FFT blocks)."""
+    return x.copy() if np.may_share_memory(x, y) else x
+
+
 def _state_shape(x_shape: Tuple[int, ...], axis: int, order: int) -> Tuple[int, ...]:
     return x_shape[:axis] + (order,) + x_shape[axis + 1 :]
 
@@ -96,6 +102,7 @@ def lfilter(
         raise ValueError("a[0] must be nonzero (the filter is normalised by it)")
     order = max(a.shape[-1], b.shape[-1]) - 1
     y = _checks.check_out(out, x.shape, dtype)
+    x = _unaliased(x, y)
     state_shape = _state_shape(x.shape, axis, order)
     zi_view = zf = zf_view = None
     if zi_arr is not None:
@@ -130,6 +137,7 @@ def fir(h: Any, x: Any, axis: int = -1, out: Optional[np.ndarray] = None) -> np.
     x, axis, dtype = _signal(x, axis)
     h = _checks.coefficients(h, "h", dtype)
     y = _checks.check_out(out, x.shape, dtype)
+    x = _unaliased(x, y)
     _core.fir(
         _checks.coefficient_view(h, x.shape, axis, "h"),
         _checks.batch_view(x, axis),

@@ -9,7 +9,7 @@ def fir_rows(h, x, y):
     k = h.shape[0]
     for c in numba.prange(x.shape[0]):
         for n in range(x.shape[1]):
-            acc = 0.0
+            acc = x[c, n] * 0  # x's dtype: float32 stays float32
             for m in range(min(k, n + 1)):
                 acc += h[m] * x[c, n - m]
             y[c, n] = acc
@@ -21,7 +21,7 @@ def lfilter_rows(b, a, x, y):
     """Transposed direct form II along each row of a 2-D x; b and a of equal length, a[0] == 1."""
     n_state = b.shape[0] - 1
     for c in numba.prange(x.shape[0]):
-        z = np.zeros(n_state + 1)
+        z = np.zeros(n_state + 1, dtype=x.dtype)
         for n in range(x.shape[1]):
             xn = x[c, n]
             yn = b[0] * xn + z[0]
