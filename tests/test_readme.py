@@ -1,4 +1,4 @@
-"""Every ```python block of README.md, executed in order in one namespace (as a reader would paste them),
+"""Every ```python block of README.md (a ```py block is shown but not run: it needs a cluster), executed in order in one namespace (as a reader would paste them),
 inside a temporary folder so that files they write do not land in the working tree."""
 import pathlib
 import re
