@@ -1,12 +1,13 @@
 """rnnlti.dask on a real dask.distributed cluster: 2 worker processes on this machine, an array chunked
 in channels and time, the results compared with the in-memory filters."""
+import importlib
 import os
 
 import numpy as np
 import pytest
 
-da = pytest.importorskip("dask.array")
-distributed = pytest.importorskip("dask.distributed")
+da = importlib.import_module("dask.array")
+distributed = importlib.import_module("dask.distributed")
 import dask  # noqa: E402
 import scipy.signal as ss  # noqa: E402
 
