@@ -44,13 +44,13 @@ class ReadoutLoss(NamedTuple):
     dc: Optional[np.ndarray]  #: (K,), None when c is None
 
 
-
 def _contiguous(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """C-contiguous, native, aligned ``dtype``: np.ascontiguousarray keeps a misaligned buffer
     (np.frombuffer at an odd offset) as it is, and the kernels' typed loads from it are undefined
     behaviour (UBSan reported it)."""
     a = np.ascontiguousarray(a, dtype=dtype)
     return a if a.flags.aligned else a.copy()
+
 
 def _shape_error(name: str, got: Tuple[int, ...], expected: str) -> ValueError:
     return ValueError(f"{name} must have shape {expected}, got shape {tuple(got)}")
