@@ -27,10 +27,11 @@ def test_nonlinear_iir_identity_gain_two_overflows_at_the_ieee_sample(dtype, fir
     assert np.isfinite(h[:, :first_inf]).all() and np.isposinf(h[:, first_inf:]).all()
 
 
-@pytest.mark.parametrize("activation", ["relu", "identity"])
-def test_nonlinear_iir_oscillating_growth_matches_the_reference_loops(activation):
-    # w = (-1.9, -1.5): a growing oscillation; with identity it meets inf - inf = NaN.
-    w = np.array([-1.9, -1.5])
+@pytest.mark.parametrize("activation, w", [("relu", [1.5, 1.0]), ("identity", [-1.0, -4.0])])
+def test_nonlinear_iir_growth_matches_the_reference_loops(activation, w):
+    # Roots of modulus 2: overflow within ~1100 samples; identity's growing oscillation meets
+    # inf - inf = NaN, relu (non-negative h) grows to +inf.
+    w = np.array(w)
     x = np.random.default_rng(0).standard_normal(1500)
     h = no_warnings(lambda: rnnlti.nonlinear_iir(w, x, activation=activation))
     with np.errstate(all="ignore"):
@@ -69,7 +70,8 @@ def test_rnn_forward_and_backward_explode_without_crashing(dtype):
     # Backward through tanh with h = 0 (derivative 1) and the same weights: the gradient doubles per
     # step back in time and overflows.
     g = no_warnings(lambda: rnnlti.rnn_backward(x, np.zeros((B, T, N), dtype), U, V, np.ones((B, T, N), dtype)))
-    assert np.isfinite(g.dh[:, -50:]).all() and np.isinf(g.dh[:, :50]).all()
+    # (V^T dxi multiplies V's zeros by the infinite entries: NaN, as numpy's matmul would.)
+    assert np.isfinite(g.dh[:, -50:]).all() and not np.isfinite(g.dh[:, :50]).any()
     assert not np.isfinite(g.dU).all() and not np.isfinite(g.dx[:, 0]).all()
     # The same bits whatever the thread count.
     try:
@@ -84,7 +86,7 @@ def test_rnn_forward_and_backward_explode_without_crashing(dtype):
 
 def test_rnn_backward_explosion_matches_the_reference_loops():
     rng = np.random.default_rng(2)
-    T, D, N = 400, 2, 3
+    T, D, N = 1200, 2, 3
     x = rng.standard_normal((T, D))
     U = rng.standard_normal((N, D))
     V = np.stack([1.7 * np.eye(N), 0.6 * np.eye(N)])

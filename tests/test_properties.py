@@ -80,6 +80,11 @@ NOT_FUZZED = {"__version__", "get_num_threads", "set_num_threads"}
 
 
 def test_every_public_function_has_a_spec():
-    missing = sorted(set(__import__("rnnlti").__all__) - NOT_FUZZED - {s.name for s in SPECS})
+    import inspect
+
+    import rnnlti
+
+    functions = {n for n in rnnlti.__all__ if inspect.isfunction(getattr(rnnlti, n))}  # not classes, modules
+    missing = sorted(functions - NOT_FUZZED - {s.name for s in SPECS})
     if missing:  # a spec is real work: visible in the summary (-rs) rather than a failure
         pytest.skip(f"no property spec yet (tests/function_specs.py) for {missing}")

@@ -66,7 +66,7 @@ def lfilter_backward(
     """
     zi_arr = None if zi is None else _checks.real_array(zi, "zi")
     (x, y, dy), axis, dtype = _signals(("x", "y", "dy"), (x, y, dy), axis)
-    if zi_arr is not None and zi_arr.dtype != np.float32 and dtype == np.float32:
+    if zi_arr is not None and _checks.float_dtype(zi_arr) != np.float32 and dtype == np.float32:  # '>f4' too
         dtype = np.dtype(np.float64)  # the wider type wins
         x, y, dy = (_checks.as_dtype(v, dtype) for v in (x, y, dy))
     b = _checks.coefficients(b, "b", dtype)

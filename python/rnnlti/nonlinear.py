@@ -216,7 +216,7 @@ def nonlinear_iir(
     act = _checks.check_activation(activation)
     h0_arr = None if h0 is None else _checks.real_array(h0, "h0")
     (x,), axis, dtype = _signals(("x",), (x,), axis)
-    if h0_arr is not None and h0_arr.dtype != np.float32:
+    if h0_arr is not None and _checks.float_dtype(h0_arr) != np.float32:  # '>f4' is float32 too
         dtype = np.dtype(np.float64)  # the wider type wins
         x = _checks.as_dtype(x, dtype)
     w = _weights(w, "w", dtype)
@@ -265,7 +265,7 @@ def nonlinear_iir_backward(
     act = _checks.check_activation(activation)
     h0_arr = None if h0 is None else _checks.real_array(h0, "h0")
     (h, dhp), axis, dtype = _signals(("h", "dh_partial"), (h, dh_partial), axis)
-    if h0_arr is not None and h0_arr.dtype != np.float32 and dtype == np.float32:
+    if h0_arr is not None and _checks.float_dtype(h0_arr) != np.float32 and dtype == np.float32:
         dtype = np.dtype(np.float64)
         h, dhp = _checks.as_dtype(h, dtype), _checks.as_dtype(dhp, dtype)
     w = _weights(w, "w", dtype)

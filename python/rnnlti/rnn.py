@@ -44,6 +44,14 @@ class ReadoutLoss(NamedTuple):
     dc: Optional[np.ndarray]  #: (K,), None when c is None
 
 
+def _contiguous(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """C-contiguous, native, aligned ``dtype``: np.ascontiguousarray keeps a misaligned buffer
+    (np.frombuffer at an odd offset) as it is, and the kernels' typed loads from it are undefined
+    behaviour (UBSan reported it)."""
+    a = np.ascontiguousarray(a, dtype=dtype)
+    return a if a.flags.aligned else a.copy()
+
+
 def _shape_error(name: str, got: Tuple[int, ...], expected: str) -> ValueError:
     return ValueError(f"{name} must have shape {expected}, got shape {tuple(got)}")
 
@@ -112,7 +120,7 @@ def _problem(x: Any, U: Any, V: Any, b: Any, h0: Any, activation: Any, *others: 
     dtype = _checks.float_dtype(x, U, V, b, h0, *others)
 
     def prep(a: Optional[np.ndarray]) -> Optional[np.ndarray]:
-        return None if a is None else np.ascontiguousarray(a, dtype=dtype)
+        return None if a is None else _contiguous(a, dtype)
 
     x3 = prep(x if batched else x[None])
     h03 = None if h0 is None else prep(h0 if h0.ndim == 3 else h0[None])
@@ -175,7 +183,7 @@ def _matching(value: Any, name: str, shape: Tuple[int, ...], dtype: np.dtype, wh
     arr = _array(value, name)
     if arr.shape != shape:
         raise _shape_error(name, arr.shape, f"{shape} ({what})")
-    return np.ascontiguousarray(arr, dtype=dtype)
+    return _contiguous(arr, dtype)
 
 
 def rnn_backward(
@@ -286,12 +294,12 @@ def readout_loss(h: Any, W: Any, y: Any, c: Any = None) -> ReadoutLoss:
         raise ValueError(f"y must broadcast to yhat's shape {yhat_shape}, got shape {y.shape}") from None
     dtype = _checks.float_dtype(h, W, y, c)
     batched = h.ndim == 3
-    h3 = np.ascontiguousarray(h if batched else h[None], dtype=dtype)
+    h3 = _contiguous(h if batched else h[None], dtype)
     yb = _checks.as_dtype(yb if batched else yb[None], dtype)
     if any(s % yb.itemsize for s in yb.strides):
-        yb = np.ascontiguousarray(yb)
-    W = np.ascontiguousarray(W, dtype=dtype)
-    c = None if c is None else np.ascontiguousarray(c, dtype=dtype)
+        yb = _contiguous(yb, dtype)
+    W = _contiguous(W, dtype)
+    c = None if c is None else _contiguous(c, dtype)
     dh = np.empty(h3.shape, dtype)
     dW = np.empty((K, N), dtype)
     dc = None if c is None else np.empty(K, dtype)

@@ -171,7 +171,7 @@ def sosfilt_zi(sos: Any) -> np.ndarray:
     array([4., 4., 4., 4., 4.])
     """
     arr = _checks.real_array(sos, "sos")
-    dtype = np.dtype(np.float32) if arr.dtype == np.float32 else np.dtype(np.float64)
+    dtype = _checks.float_dtype(arr)  # float32 of either byte order stays float32
     arr = _sections(arr, np.dtype(np.float64))
     b, a = arr[..., :3], arr[..., 3:]
     if np.any(1.0 + a[..., 1] + a[..., 2] == 0):

@@ -57,7 +57,8 @@ inline double exp(double x) {
   p = p * r + 0.5;
   p = p * r + 1.0;
   p = p * r + 1.0;
-  return p * pow2(n);
+  // NaN x: p is NaN already; keep NaN out of pow2's integer conversion (undefined behaviour).
+  return p * pow2(n == n ? n : 0.0);
 }
 
 inline float exp(float x) {
@@ -74,7 +75,7 @@ inline float exp(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  return p * pow2(n);
+  return p * pow2(n == n ? n : 0.0f);  // NaN x: as in the double version
 }
 
 // Cephes tanh: x + x^3 P(x^2)/Q(x^2) for |x| <= 0.625, else 1 - 2/(exp(2|x|) + 1); one division

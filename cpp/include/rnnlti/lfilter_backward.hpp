@@ -76,13 +76,15 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
     gather_tile(p.x, c0, lanes, t0, len, xb + n * L);
     gather_tile(p.y, c0, lanes, t0, len, yb + n * L);
     gather_tile(p.dy, c0, lanes, t0, len, gb);
-    // The recursion alone in the time loop: gy[t] = dy[t] - sum_k an[k] gy[t+k].
+    // The recursion alone in the time loop: gy[t] = dy[t] - sum_k an[k] gy[t+k].  Past the end of
+    // the signal there is no gy[t+k]: the term is left out, not multiplied by zero (inf * 0 = NaN).
+    const bool last = end == T_len;
     for (index_t t = len - 1; t >= 0; --t) {
       T* g = gb + t * L;
       alignas(64) T gy[L];
       for (int l = 0; l < L; ++l) gy[l] = g[l];
       // gy[t+1] enters last: the loop-carried dependency is one FMA per sample.
-      for (index_t k = n; k >= 1; --k)
+      for (index_t k = last ? std::min(n, len - 1 - t) : n; k >= 1; --k)
         for (int l = 0; l < L; ++l) gy[l] -= aq[k * L + l] * g[k * L + l];
       for (int l = 0; l < L; ++l) g[l] = gy[l];
     }
@@ -90,7 +92,7 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
     // dx[t] = sum_k bn[k] gy[t+k];  dbn[k] += sum_t gy[t] x[t-k];  dan[k] -= sum_t gy[t] y[t-k].
     for (index_t t = 0; t < len; ++t) {
       alignas(64) T d[L] = {};
-      for (index_t k = 0; k <= n; ++k)
+      for (index_t k = 0; k <= (last ? std::min(n, len - 1 - t) : n); ++k)
         for (int l = 0; l < L; ++l) d[l] += bq[k * L + l] * gb[(t + k) * L + l];
       for (int l = 0; l < L; ++l) ob[t * L + l] = d[l];
     }
@@ -98,7 +100,7 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
     const T* yt = yb + n * L;
     for (index_t k = 0; k <= n; ++k) {
       alignas(64) T sx[4][L] = {}, sy[4][L] = {};
-      index_t u = 0;
+      index_t u = (t0 == 0) ? std::min(k, len) : 0;  // x[u - k], y[u - k] before the signal: no term
       for (; u + 4 <= len; u += 4)
         for (int r = 0; r < 4; ++r)
           for (int l = 0; l < L; ++l) {

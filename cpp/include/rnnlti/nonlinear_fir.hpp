@@ -38,7 +38,16 @@ void nonlinear_fir_block(const NonlinearFirArgs<T>& p, const Signals<const T>& x
   for (index_t t0 = 0; t0 < T_len; t0 += kTile) {
     const index_t len = std::min(kTile, T_len - t0);
     gather_tile(x, c0, lanes, t0, len, xs + H * L);
+    // Warm-up: the first K-1 samples of the signal sum only the taps with n - m >= 0 (the
+    // lecture's sum), not products with the zero history: an infinite tap times 0 would be NaN.
+    const index_t warm = std::clamp<index_t>(H - t0, 0, len);
     index_t t = 0;
+    for (; t < warm; ++t) {
+      alignas(64) T acc[L] = {};
+      for (index_t m = 0; m <= t0 + t; ++m)
+        for (int l = 0; l < L; ++l) acc[l] += p.w[m] * xt[(t - m) * L + l];
+      for (int l = 0; l < L; ++l) ys[t * L + l] = lane::activate<A>(acc[l]);
+    }
     for (; t + R <= len; t += R) {
       alignas(64) T acc[R][L] = {};
       for (index_t m = 0; m < K; ++m) {
@@ -89,9 +98,11 @@ void nonlinear_fir_backward_block(const NonlinearFirArgs<T>& p, const Signals<co
     gather_tile(dy, c0, lanes, t0, len, db);
     gather_tile(y, c0, lanes, t0, len, yb);
     for (index_t i = 0; i < len * L; ++i) db[i] *= derivative_from_output<A>(yb[i]);
-    // dx[t] = sum_m w[m] dxi[t+m]
+    // dx[t] = sum_m w[m] dxi[t+m], over the samples t + m that exist: in the signal's last K-1
+    // samples the padding rows are left out of the sum, not multiplied (w[m] = inf times 0 is NaN).
+    const index_t stop = (end == T_len) ? len - std::min(H, len) : len;
     index_t t = 0;
-    for (; t + R <= len; t += R) {
+    for (; t + R <= stop; t += R) {
       alignas(64) T s[R][L] = {};
       for (index_t m = 0; m < K; ++m) {
         const T wm = p.w[m];
@@ -103,7 +114,8 @@ void nonlinear_fir_backward_block(const NonlinearFirArgs<T>& p, const Signals<co
     }
     for (; t < len; ++t) {
       alignas(64) T s[L] = {};
-      for (index_t m = 0; m < K; ++m)
+      const index_t taps = (end == T_len) ? std::min(K, len - t) : K;
+      for (index_t m = 0; m < taps; ++m)
         for (int l = 0; l < L; ++l) s[l] += p.w[m] * db[(t + m) * L + l];
       for (int l = 0; l < L; ++l) yb[t * L + l] = s[l];
     }
@@ -112,7 +124,7 @@ void nonlinear_fir_backward_block(const NonlinearFirArgs<T>& p, const Signals<co
     const T* xt = xb + H * L;
     for (index_t m = 0; m < K; ++m) {
       alignas(64) T s[R][L] = {};
-      index_t u = 0;
+      index_t u = (t0 == 0) ? std::min(m, len) : 0;  // x[u - m] before the signal: not a term
       for (; u + R <= len; u += R)
         for (int r = 0; r < R; ++r)
           for (int l = 0; l < L; ++l) s[r][l] += db[(u + r) * L + l] * xt[(u + r - m) * L + l];

@@ -138,10 +138,18 @@ void nonlinear_iir_backward_group(const NonlinearIirArgs<T>& p, const Signals<co
         T* d = db(g) + t * L;
         alignas(64) T tot[L];  // in registers: gr and the rows it reads may alias as far as the compiler knows
         for (int l = 0; l < L; ++l) tot[l] = gr[l];
-        for (index_t m = M; m >= 1; --m) {  // dxi[n+1] enters last
-          const T wm = p.w[m - 1];
-          const T* fut = d + m * L;
-          for (int l = 0; l < L; ++l) tot[l] += wm * fut[l];
+        if (end < T_len || t + M < len) {
+          for (index_t m = M; m >= 1; --m) {  // dxi[n+1] enters last
+            const T wm = p.w[m - 1];
+            const T* fut = d + m * L;
+            for (int l = 0; l < L; ++l) tot[l] += wm * fut[l];
+          }
+        } else {  // the signal's last M samples: no dxi past the end (not 0 * w, NaN for w = inf)
+          for (index_t m = len - 1 - t; m >= 1; --m) {
+            const T wm = p.w[m - 1];
+            const T* fut = d + m * L;
+            for (int l = 0; l < L; ++l) tot[l] += wm * fut[l];
+          }
         }
         for (int l = 0; l < L; ++l) {
           gr[l] = tot[l];
@@ -175,11 +183,11 @@ void nonlinear_iir_backward_group(const NonlinearIirArgs<T>& p, const Signals<co
     const T* dbg = db(g);
     if (dh0.data) {
       // dh0[j] = dL/dh[j-M] = sum_{m=M-j}^{M} w[m-1] dxi[j-M+m]  (db rows [0, M) hold dxi[0 .. M)).
-      // When T < M, rows past the signal's end are zero already.
+      // When T < M, the terms past the signal's end are left out (not 0 * w).
       for (int l = 0; l < grp.lanes[g]; ++l)
         for (index_t j = 0; j < M; ++j) {
           T s = T(0);
-          for (index_t m = M - j; m <= M; ++m) s += p.w[m - 1] * dbg[(j - M + m) * L + l];
+          for (index_t m = M - j; m <= M && j - M + m < T_len; ++m) s += p.w[m - 1] * dbg[(j - M + m) * L + l];
           dh0.at(grp.c0[g] + l, j) = s;
         }
     }

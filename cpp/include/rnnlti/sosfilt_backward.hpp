@@ -121,10 +121,12 @@ void sosfilt_backward_block(const SosfiltBackwardArgs<T>& p, index_t c0, int lan
       const T* u = signal(s);
       const T* y = signal(s + 1);
       V sum[6] = {};
-      // Samples 0 and 1 of the signal have no u/y at n - 1 (n - 2): those terms are not in the
-      // sums at all, rather than products with the zero history (0 * inf would be NaN).
+      // Samples 0 and 1 of the signal have no u/y at n - 1 (n - 2), and the last two no adjoint at
+      // n + 1 (n + 2): those terms are not in the sums at all, rather than products with zeros
+      // (0 * inf would be NaN).
       const index_t first = (t0 == 0) ? std::min<index_t>(2, len) : 0;
-      auto step = [&](index_t n, bool has1, bool has2) {
+      const index_t tail = (t0 + len == T_len) ? std::min<index_t>(2, len) : 0;
+      auto step = [&](index_t n, bool has1, bool has2, bool next1, bool next2) {
         V gn, u0, u1, u2, y0, y1, y2;
         std::memcpy(&gn, g + n * L, sizeof(V));
         std::memcpy(&u0, u + (n + 2) * L, sizeof(V));
@@ -133,8 +135,12 @@ void sosfilt_backward_block(const SosfiltBackwardArgs<T>& p, index_t c0, int lan
         std::memcpy(&y0, y + (n + 2) * L, sizeof(V));
         std::memcpy(&y1, y + (n + 1) * L, sizeof(V));
         std::memcpy(&y2, y + n * L, sizeof(V));
-        const V ln = (gn - a1 * l1) - a2 * l2;
-        const V du = (b0 * ln + b1 * l1) + b2 * l2;
+        V ln = gn;
+        if (next1) ln = ln - a1 * l1;
+        if (next2) ln = ln - a2 * l2;
+        V du = b0 * ln;
+        if (next1) du = du + b1 * l1;
+        if (next2) du = du + b2 * l2;
         sum[0] += ln * u0;
         if (has1) sum[1] += ln * u1;
         if (has2) sum[2] += ln * u2;
@@ -145,8 +151,13 @@ void sosfilt_backward_block(const SosfiltBackwardArgs<T>& p, index_t c0, int lan
         l1 = ln;
         std::memcpy(g + n * L, &du, sizeof(V));
       };
-      for (index_t n = len - 1; n >= first; --n) step(n, true, true);
-      for (index_t n = first - 1; n >= 0; --n) step(n, n >= 1, false);
+      auto edge = [&](index_t n) {
+        step(n, t0 + n >= 1, t0 + n >= 2, t0 + n + 1 < T_len, t0 + n + 2 < T_len);
+      };
+      index_t n = len - 1;
+      for (; n >= 0 && n >= len - tail; --n) edge(n);
+      for (; n >= first; --n) step(n, true, true, true, true);
+      for (; n >= 0; --n) edge(n);
       std::memcpy(lam + (2 * s) * L, &l1, sizeof(V));
       std::memcpy(lam + (2 * s + 1) * L, &l2, sizeof(V));
       // Per-tile partial sums (at most kTile terms) accumulate in double, in a fixed order.
