@@ -151,7 +151,7 @@ def activation(name: str, xi: float) -> float:
     if name == "sigmoid":
         return float(1.0 / (1.0 + np.exp(-xi)))
     if name == "relu":
-        return xi if xi > 0 else 0.0
+        return xi if xi > 0 or xi != xi else 0.0  # NaN propagates (IEEE), as np.maximum does
     if name == "identity":
         return xi
     raise ValueError(f"unknown activation {name!r}")
