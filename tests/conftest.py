@@ -28,7 +28,7 @@ def rng():
 # operator registry at exit.  Those files compare rnnlti with the peers; the kernels themselves are
 # exercised under the sanitizers by the reference-based tests.
 _PEER_IMPORT = re.compile(
-    r"^\s*(import|from)\s+(torch|jax|jaxlib)\b|importorskip\(\s*['\"](torch|jax)|rnnlti\.(torch|jax)\b"
+    r"^\s*(import|from)\s+(torch|jax|jaxlib)\b|(importorskip|import_module)\(\s*['\"](torch|jax)|rnnlti\.(torch|jax)\b"
     r"|from\s+rnnlti\s+import\s+.*\b(torch|jax)\b",
     re.MULTILINE,
 )
@@ -38,7 +38,8 @@ _PEER_IMPORT = re.compile(
 # during import that ASan's __cxa_throw interceptor cannot handle ("CHECK failed:
 # asan_interceptors.cpp:320"), an abort of the sanitizer runtime, not a bug of rnnlti's; the flow
 # graphs are pure Python (no kernel), tested in the normal run.
-_DRAWS = re.compile(r"matplotlib|\.draw\(|docs_flowgraph", re.MULTILINE)
+# test_readme runs the README's blocks, which draw and use PyTorch.
+_DRAWS = re.compile(r"matplotlib|\.draw\(|docs_flowgraph|test_readme", re.MULTILINE)
 
 _NOT_COLLECTED = []
 
