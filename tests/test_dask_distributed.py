@@ -49,7 +49,6 @@ def test_time_axis_first_on_a_local_cluster(client, rng):
     np.testing.assert_allclose(y, rnnlti.lfilter(b, a, x, axis=0), rtol=2e-4, atol=2e-4)
 
 
-@pytest.mark.skipif(not hasattr(rnnlti, "nonlinear_iir"), reason="rnnlti.nonlinear_iir is not in this build yet")
 def test_nonlinear_iir_on_a_local_cluster(client, rng):
     x = rng.standard_normal((4, 3000))
     w = np.array([0.5, -0.2, 0.1])
