@@ -25,10 +25,20 @@ def _signal(x: Any, axis: Any, zi: Any = None) -> Tuple[np.ndarray, int, np.dtyp
     return _checks.as_dtype(x, dtype), axis, dtype
 
 
-def _unaliased(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """x, copied when it shares memory with the output (out=x, or an overlapping view): the kernels
-    read input samples after writing earlier outputs (FIR windows, FFT blocks)."""
-    return x.copy() if np.may_share_memory(x, y) else x
+def _unaliased(x: np.ndarray, y: np.ndarray, same_view_ok: bool = False) -> np.ndarray:
+    """x, copied when it shares memory with the output (out=x, or an overlapping view): the FIR
+    kernels read input samples after writing earlier outputs (FIR windows, FFT blocks).  The IIR
+    kernel reads every sample before it writes that sample's output and reads no other sample after
+    it, so with ``same_view_ok`` x may be the output itself (same memory, same strides: in place)."""
+    if not np.may_share_memory(x, y):
+        return x
+    same = (
+        same_view_ok
+        and x.shape == y.shape
+        and x.strides == y.strides
+        and x.__array_interface__["data"][0] == y.__array_interface__["data"][0]
+    )
+    return x if same else x.copy()
 
 
 def _state_shape(x_shape: Tuple[int, ...], axis: int, order: int) -> Tuple[int, ...]:
@@ -109,7 +119,7 @@ def lfilter(
         raise ValueError("a[0] must be nonzero (the filter is normalised by it)")
     order = max(a.shape[-1], b.shape[-1]) - 1
     y = _checks.check_out(out, x.shape, dtype)
-    x = _unaliased(x, y)
+    x = _unaliased(x, y, same_view_ok=True)
     state_shape = _state_shape(x.shape, axis, order)
     zi_view = zf = zf_view = None
     if zi_arr is not None:
