@@ -44,8 +44,8 @@ __attribute__((always_inline)) inline Vec<T> df2t_step(const Vec<T>& x, const Ve
 // The fast paths of a full block of L channels, without a tile buffer, so that the loads, stores
 // and transposes of one group of samples overlap the recurrence of the previous one:
 //   - time first, the L channels adjacent in x and y: one vector load and store per time step;
-//   - time last (time contiguous in x and y, forward or reversed): L x L in-register transposes
-//     around L time steps.
+//   - time last (time contiguous in x and y, forward or reversed): in-register transposes of L
+//     channels by kStepGroup time steps.
 // step(v) runs one sample of the recurrence.  Returns the number of samples done (the rest goes
 // through the tile loop).
 template <class T, class Step>
@@ -65,12 +65,13 @@ __attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>
     for (index_t t = 0; t < T_len; ++t) vstore(yr + t * sy, step(vload(xr + t * sx)));
     return T_len;
   }
-  // Time-reversed views (stride -1, filtfilt's backward pass) read the same L x L blocks, from the
-  // other end: sample t + j of channel l sits at row_l - t - j, so the block starts L - 1 lower and
-  // its transposed registers hold the steps in reverse order.
+  // Time-reversed views (stride -1, filtfilt's backward pass) read the same blocks from the other
+  // end: sample t + j of channel l sits at row_l - t - j, so a group of G steps starts G - 1 lower
+  // and its transposed registers hold the steps in reverse order.
+  constexpr int G = kStepGroup<T>;
   const index_t dir = p.x.s_time;
   if ((dir != 1 && dir != -1) || (p.y.data && p.y.s_time != dir)) return 0;
-  const index_t shift = dir == 1 ? 0 : L - 1;
+  const index_t shift = dir == 1 ? 0 : G - 1;
   const T* xrows[L];
   T* yrows[L];
   for (int l = 0; l < L; ++l) {
@@ -78,14 +79,14 @@ __attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>
     yrows[l] = p.y.data ? p.y.channel(c0 + l) - shift : nullptr;
   }
   index_t t = 0;
-  V r[L];
-  for (; t + L <= T_len; t += L) {
-    transpose_in_regs(xrows, dir * t, r);
+  V r[G];
+  for (; t + G <= T_len; t += G) {
+    group_in(xrows, dir * t, r);
     if (dir == 1)
-      for (int j = 0; j < L; ++j) r[j] = step(r[j]);
+      for (int j = 0; j < G; ++j) r[j] = step(r[j]);
     else
-      for (int j = L - 1; j >= 0; --j) r[j] = step(r[j]);
-    if (p.y.data) transpose_out_regs(r, yrows, dir * t);
+      for (int j = G - 1; j >= 0; --j) r[j] = step(r[j]);
+    if (p.y.data) group_out(r, yrows, dir * t);
   }
   return t;
 }

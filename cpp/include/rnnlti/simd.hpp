@@ -128,6 +128,87 @@ __attribute__((always_inline)) inline void transpose_out_regs(const Vec<T>* r, T
 }
 
 // dst[j * L + i] = rows[i][off + j] for i, j < L = kLanes<T>: L samples of L channels into lane-major rows.
+// The time group of the fused loops: L steps for double (an 8 x 8 transpose), 8 for float, where a
+// full 16 x 16 transpose needs more registers than there are and spills.
+template <class T>
+inline constexpr int kStepGroup = sizeof(T) == 4 ? 8 : kLanes<T>;
+
+#if defined(__AVX512F__)
+namespace detail {
+// 8 x 8 transposes inside both 256-bit halves of 16-lane vectors.
+struct HalfTransposeIdx {
+  int lo[3][16], hi[3][16];
+  constexpr HalfTransposeIdx() : lo(), hi() {
+    int s = 0;
+    for (int d = 1; d < 8; d *= 2, ++s)
+      for (int j = 0; j < 16; ++j) {
+        const int h = j & 8, jj = j & 7;
+        lo[s][j] = (jj & d) ? 16 + h + jj - d : h + jj;
+        hi[s][j] = (jj & d) ? 16 + h + jj : h + jj + d;
+      }
+  }
+};
+inline constexpr HalfTransposeIdx kHalfIdx{};
+
+__attribute__((always_inline)) inline void transpose_halves(__m512* r) {
+  int s = 0;
+  for (int d = 1; d < 8; d *= 2, ++s) {
+    const __m512i lo = _mm512_loadu_si512(kHalfIdx.lo[s]), hi = _mm512_loadu_si512(kHalfIdx.hi[s]);
+    for (int i = 0; i < 8; ++i)
+      if (!(i & d)) {
+        const __m512 a = r[i], b = r[i + d];
+        r[i] = _mm512_permutex2var_ps(a, lo, b);
+        r[i + d] = _mm512_permutex2var_ps(a, hi, b);
+      }
+  }
+}
+}  // namespace detail
+#endif
+
+// r[t] = (rows[0][off + t], ..., rows[15][off + t]) for t < 8: 16 float rows, 8 steps.
+__attribute__((always_inline)) inline void transpose_in_regs_16x8(const float* const* rows, index_t off, Vec<float>* r) {
+#if defined(__AVX512F__)
+  __m512 m[8];
+  for (int i = 0; i < 8; ++i)
+    m[i] = _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(rows[i] + off)), _mm256_loadu_ps(rows[i + 8] + off), 1);
+  detail::transpose_halves(m);
+  for (int t = 0; t < 8; ++t) r[t] = (Vec<float>)m[t];
+#else
+  for (int t = 0; t < 8; ++t)
+    for (int i = 0; i < 16; ++i) r[t][i] = rows[i][off + t];
+#endif
+}
+
+// The inverse: rows[i][off + t] = r[t][i].
+__attribute__((always_inline)) inline void transpose_out_regs_16x8(const Vec<float>* r, float* const* rows, index_t off) {
+#if defined(__AVX512F__)
+  __m512 m[8];
+  for (int t = 0; t < 8; ++t) m[t] = (__m512)r[t];
+  detail::transpose_halves(m);
+  for (int i = 0; i < 8; ++i) {
+    _mm256_storeu_ps(rows[i] + off, _mm512_castps512_ps256(m[i]));
+    _mm256_storeu_ps(rows[i + 8] + off, _mm512_extractf32x8_ps(m[i], 1));
+  }
+#else
+  for (int t = 0; t < 8; ++t)
+    for (int i = 0; i < 16; ++i) rows[i][off + t] = r[t][i];
+#endif
+}
+
+// One time group of the fused loops (kStepGroup<T> steps of kLanes<T> rows), in and out.
+__attribute__((always_inline)) inline void group_in(const double* const* rows, index_t off, Vec<double>* r) {
+  transpose_in_regs(rows, off, r);
+}
+__attribute__((always_inline)) inline void group_in(const float* const* rows, index_t off, Vec<float>* r) {
+  transpose_in_regs_16x8(rows, off, r);
+}
+__attribute__((always_inline)) inline void group_out(const Vec<double>* r, double* const* rows, index_t off) {
+  transpose_out_regs(r, rows, off);
+}
+__attribute__((always_inline)) inline void group_out(const Vec<float>* r, float* const* rows, index_t off) {
+  transpose_out_regs_16x8(r, rows, off);
+}
+
 template <class T>
 inline void transpose_in(const T* const* rows, index_t off, T* dst) {
   constexpr int L = kLanes<T>;
