@@ -1,7 +1,7 @@
 // Moving a block of up to kLanes<T> channels between strided memory and a small lane-major buffer
 // buf[t * kLanes + lane], so that a recurrence in time runs with one SIMD lane per channel.
 // Time-first data (channels adjacent) is copied a row at a time; time-last data (each channel
-// contiguous in time) goes through L x L in-register transposes (simd.hpp).
+// contiguous in time) goes through in-register transposes of L channels by kStepGroup steps (simd.hpp).
 #pragma once
 
 #include <type_traits>
@@ -36,7 +36,12 @@ inline void gather_tile(const Signals<S>& x, index_t c0, int lanes, index_t t0, 
       // Time-last layout: L x L blocks transposed in registers.
       const T* rows[L];
       for (int l = 0; l < L; ++l) rows[l] = x.channel(c0 + l) + t0;
-      for (; t + L <= n; t += L) transpose_in(rows, t, buf + t * L);
+      constexpr int G = kStepGroup<T>;
+      for (; t + G <= n; t += G) {
+        Vec<T> r[G];
+        group_in(rows, t, r);
+        for (int j = 0; j < G; ++j) vstore(buf + (t + j) * L, r[j]);
+      }
     }
   }
   for (int l = 0; l < lanes; ++l) {
@@ -65,7 +70,12 @@ inline void scatter_tile(const T* buf, index_t c0, int lanes, index_t t0, index_
   if (y.s_time == 1 && lanes == L) {
     T* rows[L];
     for (int l = 0; l < L; ++l) rows[l] = y.channel(c0 + l) + t0;
-    for (; t + L <= n; t += L) transpose_out(buf + t * L, rows, t);
+    constexpr int G = kStepGroup<T>;
+    for (; t + G <= n; t += G) {
+      Vec<T> r[G];
+      for (int j = 0; j < G; ++j) r[j] = vload(buf + (t + j) * L);
+      group_out(r, rows, t);
+    }
   }
   for (int l = 0; l < lanes; ++l) {
     T* dst = y.channel(c0 + l) + t0 * y.s_time;
