@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from . import _checks
+from ._frontend import final_state_columns
 from .lfilter_grad import lfilter_backward as _lfilter_backward
 from .linear import fir as _fir
 from .linear import lfilter as _lfilter
@@ -113,32 +114,18 @@ class _LFilterFn(torch.autograd.Function):
 
 
 def _final_state(b, a, x, y, zi, axis: int) -> torch.Tensor:
-    """scipy's zf from the tails of x and y and from zi, as differentiable torch operations.
-
-    In the transposed direct form II, ``zf[k] = sum_{j=k+1}^{order} bn[j] x[T+k-j] - an[j] y[T+k-j]``
-    (terms before the signal absent) ``+ zi[T+k]`` when ``T+k < order``, with ``bn = b/a[0]``,
-    ``an = a/a[0]``.  O(order^2) small tensor operations; autograd carries the gradient of zf into
-    y (hence through the filter), x, b, a and zi.
-    """
+    """scipy's zf from the tails of x and y and from zi, as differentiable torch operations
+    (the formula: `_frontend.final_state_columns`); autograd carries the gradient of zf into
+    y (hence through the filter), x, b, a and zi."""
     order = max(a.shape[-1], b.shape[-1]) - 1
     xm, ym, zim = x.movedim(axis, -1), y.movedim(axis, -1), zi.movedim(axis, -1)
-    T = xm.shape[-1]
     channels = xm.shape[:-1]
     bn = torch.nn.functional.pad(b / a[..., :1], (0, order + 1 - b.shape[-1]))
     an = torch.nn.functional.pad(a / a[..., :1], (0, order + 1 - a.shape[-1]))
-    cols = []
-    for k in range(order):
-        zk = torch.zeros(channels, dtype=x.dtype)
-        for j in range(k + 1, order + 1):
-            n = T + k - j
-            if n >= 0:
-                zk = zk + bn[..., j] * xm[..., n] - an[..., j] * ym[..., n]
-        if T + k < order:
-            zk = zk + zim[..., T + k]
-        cols.append(torch.broadcast_to(zk, channels))
+    cols = final_state_columns(bn, an, xm, ym, zim, lambda: torch.zeros(channels, dtype=x.dtype))
     if not cols:
         return torch.zeros(channels + (0,), dtype=x.dtype).movedim(-1, axis)
-    return torch.stack(cols, dim=-1).movedim(-1, axis)
+    return torch.stack([torch.broadcast_to(c, channels) for c in cols], dim=-1).movedim(-1, axis)
 
 
 def lfilter(b: Any, a: Any, x: torch.Tensor, axis: int = -1, zi: Optional[torch.Tensor] = None):
