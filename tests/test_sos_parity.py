@@ -80,6 +80,13 @@ def test_sosfilt_zi_dtype_and_bank():
         np.testing.assert_allclose(zi[i], ss.sosfilt_zi(bank[i]), rtol=1e-12)
 
 
+def test_zf_is_a_new_array_and_zi_is_left_alone():
+    x = np.ones((2, 10))
+    zi = np.zeros((4, 2, 2))
+    _, zf = rnnlti.sosfilt(ss.butter(8, 0.2, output="sos"), x, zi=zi)
+    assert not np.shares_memory(zf, zi) and not zi.any()
+
+
 def test_zero_sections_copies_the_signal():
     x = np.arange(10.0).reshape(2, 5)
     y, zf = rnnlti.sosfilt(np.zeros((0, 6)), x, zi=np.zeros((0, 2, 2)))
