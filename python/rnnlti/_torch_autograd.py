@@ -87,12 +87,11 @@ def _torch(a: Optional[np.ndarray]) -> Optional[torch.Tensor]:
     return None if a is None else torch.from_numpy(a)
 
 
-def _axis(axis: Any, ndim: int) -> int:
-    return _checks.normalize_axis(axis, ndim)
-
-
-def _check_activation(activation: Any) -> str:
-    return _checks.check_activation(activation)
+def _time_axis(x: torch.Tensor, axis: Any) -> int:
+    """``axis`` normalised for the signal x, which must have at least one dimension."""
+    if x.dim() == 0:
+        raise ValueError("x must have at least one dimension, got a 0-d tensor")
+    return _checks.normalize_axis(axis, x.dim())
 
 
 # --- Linear filters ------------------------------------------------------------------------------
@@ -138,9 +137,7 @@ def lfilter(b: Any, a: Any, x: torch.Tensor, axis: int = -1, zi: Optional[torch.
     The backward pass is one call of `rnnlti.lfilter_backward`.
     """
     b, a, x, zi = _tensors(("b", "a", "x", "zi"), (b, a, x, zi))
-    if x.dim() == 0:
-        raise ValueError("x must have at least one dimension, got a 0-d tensor")
-    axis = _axis(axis, x.dim())
+    axis = _time_axis(x, axis)
     y = _LFilterFn.apply(b, a, x, zi, axis)
     if zi is None:
         return y
@@ -167,9 +164,7 @@ class _FirFn(torch.autograd.Function):
 def fir(h: Any, x: torch.Tensor, axis: int = -1) -> torch.Tensor:
     """Differentiable `rnnlti.fir`: ``y[n] = sum_m h[m] x[n-m]`` along ``axis``; gradients for h and x."""
     h, x = _tensors(("h", "x"), (h, x))
-    if x.dim() == 0:
-        raise ValueError("x must have at least one dimension, got a 0-d tensor")
-    return _FirFn.apply(h, x, _axis(axis, x.dim()))
+    return _FirFn.apply(h, x, _time_axis(x, axis))
 
 
 # --- Nonlinear filters ---------------------------------------------------------------------------
@@ -191,11 +186,9 @@ class _NonlinearFirFn(torch.autograd.Function):
 
 def nonlinear_fir(w: Any, x: torch.Tensor, activation: str = "tanh", axis: int = -1) -> torch.Tensor:
     """Differentiable `rnnlti.nonlinear_fir` (a 1-D CNN): ``yhat[n] = g(sum_m w[m] x[n-m])``; grads for w, x."""
-    activation = _check_activation(activation)
+    activation = _checks.check_activation(activation)
     w, x = _tensors(("w", "x"), (w, x))
-    if x.dim() == 0:
-        raise ValueError("x must have at least one dimension, got a 0-d tensor")
-    return _NonlinearFirFn.apply(w, x, activation, _axis(axis, x.dim()))
+    return _NonlinearFirFn.apply(w, x, activation, _time_axis(x, axis))
 
 
 class _NonlinearIirFn(torch.autograd.Function):
@@ -221,11 +214,9 @@ def nonlinear_iir(
     Gradients for w, x and h0 (x's shape with the time axis of length M, in time order) by one BPTT
     sweep (`rnnlti.nonlinear_iir_backward`).
     """
-    activation = _check_activation(activation)
+    activation = _checks.check_activation(activation)
     w, x, h0 = _tensors(("w", "x", "h0"), (w, x, h0))
-    if x.dim() == 0:
-        raise ValueError("x must have at least one dimension, got a 0-d tensor")
-    return _NonlinearIirFn.apply(w, x, h0, activation, _axis(axis, x.dim()))
+    return _NonlinearIirFn.apply(w, x, h0, activation, _time_axis(x, axis))
 
 
 # --- The vector RNN ------------------------------------------------------------------------------
@@ -260,7 +251,7 @@ def rnn(
     Returns h (B, T, N) or (T, N).  Gradients for x, U, V, b and h0 by one BPTT call
     (`rnnlti.rnn_backward`); see `RNN` for an ``nn.RNN``-style module.
     """
-    activation = _check_activation(activation)
+    activation = _checks.check_activation(activation)
     if isinstance(V, (list, tuple)) and V and all(isinstance(v, torch.Tensor) for v in V):
         for i, v in enumerate(V):
             _check_tensor(v, f"V[{i}]")

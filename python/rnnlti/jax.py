@@ -143,12 +143,10 @@ def lfilter(b: Any, a: Any, x: Any, axis: int = -1, zi: Any = None):
             raise ValueError(f"{name} must be a non-empty 1-D array (or a bank of shape (..., k)), got shape {c.shape}")
     # A negative axis stays valid when vmap adds a leading batch dimension to x.
     axis = _checks.normalize_axis(axis, x.ndim) - x.ndim
-    if zi is not None:
-        order = max(a.shape[-1], b.shape[-1]) - 1
-        expected = x.shape[: x.ndim + axis] + (order,) + x.shape[x.ndim + axis + 1 :]
-        if zi.ndim != len(expected) or any(z not in (e, 1) for z, e in zip(zi.shape, expected)):
-            raise ValueError(f"zi must have shape {expected} (x's shape with the filter axis of length "
-                             f"max(len(a), len(b)) - 1; size-1 dimensions broadcast), got {zi.shape}")
+    if zi is not None:  # the rule of rnnlti.lfilter, checked at trace time
+        order, t = max(a.shape[-1], b.shape[-1]) - 1, x.ndim + axis
+        rule = "x's shape with the filter axis of length max(len(a), len(b)) - 1"
+        _checks.check_state_shape(zi, _checks.state_shape(tuple(x.shape), t, order), (t,), "zi", rule)
     y = _lfilter_y(b, a, x, zi, axis)
     if zi is None:
         return y
