@@ -24,6 +24,17 @@ def fir(h: Sequence[float], x: Sequence[float]) -> np.ndarray:
     return y
 
 
+def _lecture_coefficients(b: np.ndarray, a: np.ndarray) -> Tuple[int, np.ndarray, np.ndarray]:
+    """scipy's b, a as the lecture's b_m = b[m]/a[0] and a_m = -a[m]/a[0], both of length order + 1
+    (zero-padded; a_lec[0] is unused: the lecture's sum starts at m = 1)."""
+    order = max(len(a), len(b)) - 1
+    b_lec = np.zeros(order + 1)
+    b_lec[: len(b)] = b / a[0]
+    a_lec = np.zeros(order + 1)
+    a_lec[1 : len(a)] = -a[1:] / a[0]
+    return order, b_lec, a_lec
+
+
 def lfilter(
     b: Sequence[float], a: Sequence[float], x: Sequence[float], zi: Optional[Sequence[float]] = None
 ) -> Tuple[np.ndarray, np.ndarray]:
@@ -36,11 +47,7 @@ def lfilter(
     b = np.asarray(b, dtype=np.float64)
     a = np.asarray(a, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
-    order = max(len(a), len(b)) - 1
-    b_lec = np.zeros(order + 1)
-    b_lec[: len(b)] = b / a[0]
-    a_lec = np.zeros(order + 1)  # a_lec[0] is unused: the lecture's sum starts at m = 1
-    a_lec[1 : len(a)] = -a[1:] / a[0]
+    order, b_lec, a_lec = _lecture_coefficients(b, a)
     zi = np.zeros(order) if zi is None else np.asarray(zi, dtype=np.float64)
     T = len(x)
     y = np.zeros(T)
@@ -290,11 +297,7 @@ def lfilter_backward(
     a = np.asarray(a, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    order = max(len(a), len(b)) - 1
-    b_lec = np.zeros(order + 1)
-    b_lec[: len(b)] = b / a[0]
-    a_lec = np.zeros(order + 1)
-    a_lec[1 : len(a)] = -a[1:] / a[0]
+    order, b_lec, a_lec = _lecture_coefficients(b, a)
     T = len(x)
     gy = np.zeros(T)
     for n in range(T - 1, -1, -1):
