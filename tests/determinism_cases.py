@@ -20,6 +20,7 @@ H = np.linspace(-1.0, 1.0, 33)
 H_BANK = _rng.standard_normal((67, 9))
 B6, A6 = ss.butter(6, 0.2)
 B10, A10 = ss.butter(10, 0.3)  # order 10: the kernel's runtime-order path
+B2, A2 = ss.butter(2, 0.1)
 ZI = _rng.standard_normal((67, 6))
 
 CASES = {
@@ -33,6 +34,8 @@ CASES = {
     "lfilter order 10": lambda: rnnlti.lfilter(B10, A10, X64),
     "lfilter zi": lambda: rnnlti.lfilter(B6, A6, X64, zi=ZI),
     "lfilter bank": lambda: rnnlti.lfilter(H_BANK, np.ones((67, 1)) + 0.0 * H_BANK[:, :2] + [0.0, 0.5], X64),
+    "lfilter order 2 time first": lambda: rnnlti.lfilter(B2, A2, XT, axis=0),  # its own compiled order
+    "lfilter zi b shorter than a": lambda: rnnlti.lfilter([1.0, 0.3], [1.0, -0.9, 0.2], X64, zi=ZI[:, :2]),
 }
 
 # The other kernels (issue 7 extended to every public function).  Shapes span several lane blocks
@@ -41,6 +44,7 @@ W3 = np.array([0.5, -0.3, 0.2])
 H_IIR = np.tanh(X64)  # a plausible state sequence for the backward passes
 SOS = ss.butter(6, 0.2, output="sos")
 SOS_ZI = _rng.standard_normal((3, 67, 2))
+SOS_BANK = np.stack([ss.butter(4, w, output="sos") for w in np.linspace(0.05, 0.9, 67)])  # one per channel
 RX = _rng.standard_normal((19, 300, 5))
 RU = _rng.standard_normal((8, 5)) * 0.4
 RV = _rng.standard_normal((2, 8, 8)) * 0.2
@@ -58,18 +62,28 @@ CASES.update({
     "nonlinear_iir f64": lambda: rnnlti.nonlinear_iir(W3, X64),
     "nonlinear_iir f32 h0": lambda: rnnlti.nonlinear_iir(W3, X32, h0=np.zeros((67, 3), np.float32) + 0.5),
     "nonlinear_iir_backward": lambda: tuple(rnnlti.nonlinear_iir_backward(W3, H_IIR, DX, h0=ZI[:, :3])),
+    "nonlinear_fir sigmoid": lambda: rnnlti.nonlinear_fir(W3, X64, "sigmoid"),
+    "nonlinear_fir_backward sigmoid": lambda: tuple(rnnlti.nonlinear_fir_backward(W3, X64, H_IIR, DX, "sigmoid")),
+    "nonlinear_iir relu time first": lambda: rnnlti.nonlinear_iir(W3, XT, "relu", axis=0),
+    "nonlinear_iir_backward relu time first": lambda: tuple(
+        rnnlti.nonlinear_iir_backward(W3, np.maximum(H_IIR.T, 0.0), DX.T, "relu", axis=0)[:3]),
     "lfilter_backward": lambda: tuple(g for g in rnnlti.lfilter_backward(B6, A6, X64, rnnlti.lfilter(B6, A6, X64), DX,
                                                                          zi=ZI) if g is not None),
+    "lfilter_backward no zi": lambda: tuple(rnnlti.lfilter_backward(B2, A2 * 1.3, X64, H_IIR, DX)[:3]),
     "rnn_forward": lambda: rnnlti.rnn_forward(RX, RU, RV, b=RB, h0=RH0),
     "rnn_forward f32": lambda: rnnlti.rnn_forward(RX.astype(np.float32), RU.astype(np.float32), RV.astype(np.float32)),
     "rnn_backward": lambda: tuple(rnnlti.rnn_backward(RX, RH, RU, RV, RH - 0.1, b=RB, h0=RH0)),
     "readout_loss": lambda: tuple(np.asarray(g) for g in rnnlti.readout_loss(RH, RW, RY, c=RY)),
     "sosfilt": lambda: rnnlti.sosfilt(SOS, X64),
+    "sosfilt zi": lambda: rnnlti.sosfilt(SOS, X64, zi=SOS_ZI),
+    "sosfilt bank": lambda: rnnlti.sosfilt(SOS_BANK, X64),
     "sosfilt zi time first": lambda: rnnlti.sosfilt(SOS, XT, axis=0, zi=np.ascontiguousarray(SOS_ZI.transpose(0, 2, 1))),
     "sosfilt_zi": lambda: rnnlti.sosfilt_zi(SOS),
     "sosfilt_backward": lambda: tuple(rnnlti.sosfilt_backward(SOS, X64, DX, zi=SOS_ZI)),
     "filtfilt": lambda: rnnlti.filtfilt(B6, A6, X64),
+    "filtfilt even time first": lambda: rnnlti.filtfilt(B2, A2, XT, axis=0, padtype="even"),
     "sosfiltfilt": lambda: rnnlti.sosfiltfilt(SOS, X32),
+    "sosfiltfilt bank constant": lambda: rnnlti.sosfiltfilt(SOS_BANK, X64, padtype="constant"),
     "lfiltic": lambda: rnnlti.lfiltic(B6, A6, X64[0, :6], X64[1, :6]),
 })
 

@@ -171,6 +171,19 @@ def _out_array(draw, shape, dtype) -> Tuple[Any, Optional[Tuple[np.ndarray, Call
     return view_of(base), (base, view_of), None, f"out {kind}"
 
 
+def _maybe_out(draw, kwargs, shape, dtype, error, label):
+    """When the case has no defect yet, maybe an out= argument (put into kwargs), itself maybe the
+    defect.  Returns the case's (error, label, out_guard)."""
+    if error is not None:
+        return error, label, None
+    out, out_guard, out_err, out_label = _out_array(draw, shape, dtype)
+    if out is not None:
+        kwargs["out"] = out
+        error = out_err
+        label = out_label if out_err else label
+    return error, label, out_guard
+
+
 @st.composite
 def _signal(draw, allow_defects: bool = True):
     """x (an Arr), axis, and optionally a defect of x or axis: (x, axis_arg, error, label)."""
@@ -280,13 +293,7 @@ def lfilter_cases(draw) -> Case:
         if error is None:
             label = "valid zi"
     dtype = S.computation_dtype(x, zi)
-    out_guard = None
-    if error is None:
-        out, out_guard, out_err, out_label = _out_array(draw, x.values.shape, dtype)
-        if out is not None:
-            kwargs["out"] = out
-            error = out_err
-            label = out_label if out_err else label
+    error, label, out_guard = _maybe_out(draw, kwargs, x.values.shape, dtype, error, label)
     return Case(
         (b.value, a.value, x.value), kwargs, buffers, error, label,
         dict(x=x, b=b, a=a, zi=zi, axis=axis, dtype=dtype, order=order), out_guard,
@@ -383,13 +390,7 @@ def fir_cases(draw) -> Case:
         error, label = h_err, h_label
     kwargs: Dict[str, Any] = {"axis": axis}
     dtype = S.computation_dtype(x)
-    out_guard = None
-    if error is None:
-        out, out_guard, out_err, out_label = _out_array(draw, x.values.shape, dtype)
-        if out is not None:
-            kwargs["out"] = out
-            error = out_err
-            label = out_label if out_err else label
+    error, label, out_guard = _maybe_out(draw, kwargs, x.values.shape, dtype, error, label)
     return Case((h.value, x.value), kwargs, x.buffers + h.buffers, error, label,
                 dict(x=x, h=h, axis=axis, dtype=dtype), out_guard, (ValueError, "out") if out_guard else None)
 

@@ -1,6 +1,8 @@
 """Bitwise-identical results for any number of OpenMP threads - set by OMP_NUM_THREADS in a fresh
-process or by set_num_threads - and from 8 Python threads calling at once (table: determinism_cases.py)."""
+process or by set_num_threads - and from 8 Python threads calling at once; and no call modifies its
+inputs (table: determinism_cases.py)."""
 import concurrent.futures
+import importlib.util
 import inspect
 import os
 import subprocess
@@ -10,6 +12,7 @@ import numpy as np
 import pytest
 
 import rnnlti
+import determinism_cases
 from determinism_cases import CASES, run_all
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -68,6 +71,22 @@ def test_eight_python_threads_at_once(serial):
                 assert_same_bits(f.result(), serial, "8 concurrent Python threads")
     finally:
         rnnlti.set_num_threads(0)
+
+
+def test_inputs_are_not_modified():
+    """No case writes into the table's input arrays (the module-level arrays of determinism_cases).
+
+    On a fresh copy of the table: a write by an earlier test into the shared one (a state that then
+    converges) could hide from a check made afterwards."""
+    spec = importlib.util.spec_from_file_location("fresh_determinism_cases", determinism_cases.__file__)
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)
+    inputs = {k: v for k, v in vars(fresh).items() if isinstance(v, np.ndarray)}
+    saved = {k: v.copy() for k, v in inputs.items()}
+    for name, call in fresh.CASES.items():
+        call()
+        for k, v in inputs.items():
+            assert v.tobytes() == saved[k].tobytes(), f"{name} modified its input {k}"
 
 
 # Public names that run no C++ kernel of their own (pure numpy, or the thread knob itself).

@@ -5,22 +5,14 @@ import pytest
 from rnnlti import flowgraph as fg
 from rnnlti._dual import Dual
 
+from lecture_graphs import lecture_graph
+
 XS = [-2.3, -0.4, 0.1, 0.7, 1.9]
 S2 = np.sqrt(2.0)
 
 
 def close(a, b, tol=1e-12):
     assert np.allclose(a, b, rtol=tol, atol=tol), (a, b)
-
-
-def lecture_graph():
-    """h0 = cos(x), h1 = (h0^3 + sin(x)) / sqrt(2), yhat = sqrt(h0^2 + h1^2)  ("Chain Rule Example")."""
-    g = fg.FlowGraph()
-    g.input("x")
-    g.node("h0", lambda x: np.cos(x))
-    g.node("h1", lambda h0, x: (h0**3 + np.sin(x)) / np.sqrt(2))
-    g.node("yhat", lambda h0, h1: np.sqrt(h0**2 + h1**2))
-    return g
 
 
 def closed_forms(x):

@@ -5,7 +5,7 @@ import pytest
 import scipy.signal as ss
 
 import rnnlti
-from test_sos_parity import random_sos
+from random_filters import random_sos
 
 
 def loss(sos, x, dy, axis, zi):

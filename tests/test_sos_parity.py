@@ -6,43 +6,10 @@ import scipy.signal as ss
 import rnnlti
 from rnnlti import reference
 
-
-def random_sos(rng, n_sections):
-    """Stable sections: poles of radius < 0.95, some of them first-order (b2 = a2 = 0)."""
-    if n_sections and rng.random() < 0.3:
-        order = 2 * n_sections - int(rng.integers(0, 2))
-        return ss.butter(order, float(rng.uniform(0.05, 0.9)), output="sos")
-    sos = np.zeros((n_sections, 6))
-    for s in range(n_sections):
-        radius, angle = rng.uniform(0, 0.95), rng.uniform(0, np.pi)
-        sos[s, :3] = rng.standard_normal(3)
-        sos[s, 3:] = [1.0, -2 * radius * np.cos(angle), radius**2]
-        if rng.random() < 0.2:  # a first-order section
-            sos[s, 2] = 0.0
-            sos[s, 4:] = [-rng.uniform(-0.9, 0.9), 0.0]
-    return sos
+from random_filters import assert_close, random_shape, random_sos, view_of
 
 
-def random_shape(rng):
-    ndim = int(rng.integers(1, 5))
-    shape = [int(rng.integers(1, 4)) for _ in range(ndim)]
-    axis = int(rng.integers(-ndim, ndim))
-    shape[axis] = int(rng.choice([0, 1, 2, 7, int(rng.integers(0, 700))]))
-    return tuple(shape), axis
-
-
-def view_of(x, rng):
-    """x itself, or the same values in a transposed / strided / reversed layout."""
-    kind = rng.integers(0, 4)
-    if kind == 0:
-        return x
-    if kind == 1:
-        return np.asfortranarray(x)
-    if kind == 2:
-        big = np.zeros(tuple(2 * n for n in x.shape), x.dtype)
-        big[tuple(slice(None, None, 2) for _ in x.shape)] = x
-        return big[tuple(slice(None, None, 2) for _ in x.shape)]
-    return np.flip(np.ascontiguousarray(np.flip(x)))
+TOL = {np.float64: 1e-10, np.float32: 2e-4}
 
 
 def zi_shape(n_sections, shape, axis):
@@ -51,16 +18,10 @@ def zi_shape(n_sections, shape, axis):
     return (n_sections,) + tuple(s)
 
 
-def assert_close(got, want, dtype):
-    tol = 1e-10 if dtype == np.float64 else 2e-4
-    scale = max(1.0, np.abs(want).max(initial=0))
-    np.testing.assert_allclose(got, want, rtol=tol, atol=tol * scale)
-
-
 @pytest.mark.parametrize("seed", range(200))
 def test_sosfilt_matches_scipy_sweep(seed):
     rng = np.random.default_rng(seed)
-    shape, axis = random_shape(rng)
+    shape, axis = random_shape(rng, 700)
     n_sections = int(rng.choice([1, 2, 4, 5, 8, int(rng.integers(1, 13))]))
     sos = random_sos(rng, n_sections)
     dtype = [np.float64, np.float32][seed % 2]
@@ -73,12 +34,12 @@ def test_sosfilt_matches_scipy_sweep(seed):
         else:
             y_ref, zf_ref = ss.sosfilt(sos, x.astype(np.float64), axis=axis, zi=zi.astype(np.float64))
         assert zf.shape == zi.shape and zf.dtype == dtype
-        assert_close(zf, zf_ref, dtype)
+        assert_close(zf, zf_ref, TOL[dtype])
     else:
         y = rnnlti.sosfilt(sos, x, axis=axis)
         y_ref = np.zeros(shape) if x.size == 0 else ss.sosfilt(sos, x.astype(np.float64), axis=axis)
     assert y.dtype == dtype and y.shape == x.shape and y.flags.c_contiguous
-    assert_close(y, y_ref, dtype)
+    assert_close(y, y_ref, TOL[dtype])
 
 
 @pytest.mark.parametrize("seed", range(30))
@@ -117,6 +78,13 @@ def test_sosfilt_zi_dtype_and_bank():
     assert zi.shape == (3, 2, 2)
     for i in range(3):
         np.testing.assert_allclose(zi[i], ss.sosfilt_zi(bank[i]), rtol=1e-12)
+
+
+def test_zf_is_a_new_array_and_zi_is_left_alone():
+    x = np.ones((2, 10))
+    zi = np.zeros((4, 2, 2))
+    _, zf = rnnlti.sosfilt(ss.butter(8, 0.2, output="sos"), x, zi=zi)
+    assert not np.shares_memory(zf, zi) and not zi.any()
 
 
 def test_zero_sections_copies_the_signal():

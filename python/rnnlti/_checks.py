@@ -55,6 +55,69 @@ def normalize_axis(axis: Any, ndim: int, name: str = "axis") -> int:
     return axis % ndim
 
 
+def signals(
+    names: Sequence[str], values: Sequence[Any], axis: Any, *others: Optional[np.ndarray]
+) -> Tuple[list, int, np.dtype]:
+    """The signals (one shape, >= 1-D) as arrays of one float dtype, and the normalised axis.
+
+    ``others`` (already real arrays or None, e.g. an initial state) take part in choosing the dtype:
+    float32 only when every signal and every other array is float32.
+    """
+    arrays = [real_array(v, n) for n, v in zip(names, values)]
+    first = arrays[0]
+    if first.ndim == 0:
+        raise ValueError(f"{names[0]} must have at least one dimension, got a 0-d array")
+    for n, arr in zip(names[1:], arrays[1:]):
+        if arr.shape != first.shape:
+            raise ValueError(f"{n} must have the shape of {names[0]}, {first.shape}, got {arr.shape}")
+    axis = normalize_axis(axis, first.ndim)
+    dtype = float_dtype(*arrays, *others)
+    return [as_dtype(a, dtype) for a in arrays], axis, dtype
+
+
+def signal(x: Any, axis: Any, *others: Optional[np.ndarray]) -> Tuple[np.ndarray, int, np.dtype]:
+    """`signals` for one signal named x: ``(x, axis, dtype)``."""
+    (x,), axis, dtype = signals(("x",), (x,), axis, *others)
+    return x, axis, dtype
+
+
+def state_shape(signal_shape: Tuple[int, ...], axis: int, length: int) -> Tuple[int, ...]:
+    """An initial state's shape: the signal's shape with the time axis of length ``length``."""
+    return signal_shape[:axis] + (length,) + signal_shape[axis + 1 :]
+
+
+def check_state_shape(
+    state: np.ndarray, expected: Tuple[int, ...], fixed: Sequence[int], name: str, rule: str
+) -> None:
+    """Refuses (ValueError naming ``name``) a state whose shape is not ``expected`` up to size-1
+    dimensions, which broadcast, except along the axes in ``fixed`` (the time axis, sos's section
+    axis): one value repeated over every delay is a mistake, not a shortcut (scipy agrees)."""
+    ok = state.ndim == len(expected) and all(
+        z == e or (z == 1 and k not in fixed) for k, (z, e) in enumerate(zip(state.shape, expected))
+    )
+    if not ok:
+        raise ValueError(f"{name} must have shape {expected} ({rule}; other size-1 dimensions broadcast), got {state.shape}")
+
+
+def initial_state(
+    state: np.ndarray, expected: Tuple[int, ...], axis: int, dtype: np.dtype, name: str, rule: str
+) -> np.ndarray:
+    """``state`` checked by `check_state_shape` (time axis ``axis`` fixed), broadcast to ``expected``
+    in ``dtype`` (a read-only view, no copy when the dtype already matches)."""
+    check_state_shape(state, expected, (axis,), name, rule)
+    return np.broadcast_to(as_dtype(state, dtype), expected)
+
+
+def sum_to(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
+    """The adjoint of broadcasting an argument to a larger shape: ``grad`` summed over the
+    dimensions that broadcasting added or expanded, back to ``shape`` (C-contiguous)."""
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return np.ascontiguousarray(grad.reshape(shape))
+
+
 def check_activation(activation: Any) -> str:
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}")

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from . import _checks
+from ._frontend import final_state_columns
 from .lfilter_grad import lfilter_backward as _lfilter_backward
 from .linear import fir as _fir
 from .linear import lfilter as _lfilter
@@ -86,12 +87,11 @@ def _torch(a: Optional[np.ndarray]) -> Optional[torch.Tensor]:
     return None if a is None else torch.from_numpy(a)
 
 
-def _axis(axis: Any, ndim: int) -> int:
-    return _checks.normalize_axis(axis, ndim)
-
-
-def _check_activation(activation: Any) -> str:
-    return _checks.check_activation(activation)
+def _time_axis(x: torch.Tensor, axis: Any) -> int:
+    """``axis`` normalised for the signal x, which must have at least one dimension."""
+    if x.dim() == 0:
+        raise ValueError("x must have at least one dimension, got a 0-d tensor")
+    return _checks.normalize_axis(axis, x.dim())
 
 
 # --- Linear filters ------------------------------------------------------------------------------
@@ -113,32 +113,18 @@ class _LFilterFn(torch.autograd.Function):
 
 
 def _final_state(b, a, x, y, zi, axis: int) -> torch.Tensor:
-    """scipy's zf from the tails of x and y and from zi, as differentiable torch operations.
-
-    In the transposed direct form II, ``zf[k] = sum_{j=k+1}^{order} bn[j] x[T+k-j] - an[j] y[T+k-j]``
-    (terms before the signal absent) ``+ zi[T+k]`` when ``T+k < order``, with ``bn = b/a[0]``,
-    ``an = a/a[0]``.  O(order^2) small tensor operations; autograd carries the gradient of zf into
-    y (hence through the filter), x, b, a and zi.
-    """
+    """scipy's zf from the tails of x and y and from zi, as differentiable torch operations
+    (the formula: `_frontend.final_state_columns`); autograd carries the gradient of zf into
+    y (hence through the filter), x, b, a and zi."""
     order = max(a.shape[-1], b.shape[-1]) - 1
     xm, ym, zim = x.movedim(axis, -1), y.movedim(axis, -1), zi.movedim(axis, -1)
-    T = xm.shape[-1]
     channels = xm.shape[:-1]
     bn = torch.nn.functional.pad(b / a[..., :1], (0, order + 1 - b.shape[-1]))
     an = torch.nn.functional.pad(a / a[..., :1], (0, order + 1 - a.shape[-1]))
-    cols = []
-    for k in range(order):
-        zk = torch.zeros(channels, dtype=x.dtype)
-        for j in range(k + 1, order + 1):
-            n = T + k - j
-            if n >= 0:
-                zk = zk + bn[..., j] * xm[..., n] - an[..., j] * ym[..., n]
-        if T + k < order:
-            zk = zk + zim[..., T + k]
-        cols.append(torch.broadcast_to(zk, channels))
+    cols = final_state_columns(bn, an, xm, ym, zim, lambda: torch.zeros(channels, dtype=x.dtype))
     if not cols:
         return torch.zeros(channels + (0,), dtype=x.dtype).movedim(-1, axis)
-    return torch.stack(cols, dim=-1).movedim(-1, axis)
+    return torch.stack([torch.broadcast_to(c, channels) for c in cols], dim=-1).movedim(-1, axis)
 
 
 def lfilter(b: Any, a: Any, x: torch.Tensor, axis: int = -1, zi: Optional[torch.Tensor] = None):
@@ -151,9 +137,7 @@ def lfilter(b: Any, a: Any, x: torch.Tensor, axis: int = -1, zi: Optional[torch.
     The backward pass is one call of `rnnlti.lfilter_backward`.
     """
     b, a, x, zi = _tensors(("b", "a", "x", "zi"), (b, a, x, zi))
-    if x.dim() == 0:
-        raise ValueError("x must have at least one dimension, got a 0-d tensor")
-    axis = _axis(axis, x.dim())
+    axis = _time_axis(x, axis)
     y = _LFilterFn.apply(b, a, x, zi, axis)
     if zi is None:
         return y
@@ -180,9 +164,7 @@ class _FirFn(torch.autograd.Function):
 def fir(h: Any, x: torch.Tensor, axis: int = -1) -> torch.Tensor:
     """Differentiable `rnnlti.fir`: ``y[n] = sum_m h[m] x[n-m]`` along ``axis``; gradients for h and x."""
     h, x = _tensors(("h", "x"), (h, x))
-    if x.dim() == 0:
-        raise ValueError("x must have at least one dimension, got a 0-d tensor")
-    return _FirFn.apply(h, x, _axis(axis, x.dim()))
+    return _FirFn.apply(h, x, _time_axis(x, axis))
 
 
 # --- Nonlinear filters ---------------------------------------------------------------------------
@@ -204,11 +186,9 @@ class _NonlinearFirFn(torch.autograd.Function):
 
 def nonlinear_fir(w: Any, x: torch.Tensor, activation: str = "tanh", axis: int = -1) -> torch.Tensor:
     """Differentiable `rnnlti.nonlinear_fir` (a 1-D CNN): ``yhat[n] = g(sum_m w[m] x[n-m])``; grads for w, x."""
-    activation = _check_activation(activation)
+    activation = _checks.check_activation(activation)
     w, x = _tensors(("w", "x"), (w, x))
-    if x.dim() == 0:
-        raise ValueError("x must have at least one dimension, got a 0-d tensor")
-    return _NonlinearFirFn.apply(w, x, activation, _axis(axis, x.dim()))
+    return _NonlinearFirFn.apply(w, x, activation, _time_axis(x, axis))
 
 
 class _NonlinearIirFn(torch.autograd.Function):
@@ -234,11 +214,9 @@ def nonlinear_iir(
     Gradients for w, x and h0 (x's shape with the time axis of length M, in time order) by one BPTT
     sweep (`rnnlti.nonlinear_iir_backward`).
     """
-    activation = _check_activation(activation)
+    activation = _checks.check_activation(activation)
     w, x, h0 = _tensors(("w", "x", "h0"), (w, x, h0))
-    if x.dim() == 0:
-        raise ValueError("x must have at least one dimension, got a 0-d tensor")
-    return _NonlinearIirFn.apply(w, x, h0, activation, _axis(axis, x.dim()))
+    return _NonlinearIirFn.apply(w, x, h0, activation, _time_axis(x, axis))
 
 
 # --- The vector RNN ------------------------------------------------------------------------------
@@ -273,7 +251,7 @@ def rnn(
     Returns h (B, T, N) or (T, N).  Gradients for x, U, V, b and h0 by one BPTT call
     (`rnnlti.rnn_backward`); see `RNN` for an ``nn.RNN``-style module.
     """
-    activation = _check_activation(activation)
+    activation = _checks.check_activation(activation)
     if isinstance(V, (list, tuple)) and V and all(isinstance(v, torch.Tensor) for v in V):
         for i, v in enumerate(V):
             _check_tensor(v, f"V[{i}]")

@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional, Tuple
 import numpy as np
 
 from . import _checks
-from .linear import _signal, lfilter, lfilter_zi
+from .linear import lfilter, lfilter_zi
 from .sos import _sections, _sosfilt, sosfilt_zi
 
 __all__ = ["filtfilt", "sosfiltfilt", "lfiltic"]
@@ -136,7 +136,7 @@ def filtfilt(b: Any, a: Any, x: Any, axis: int = -1, padtype: Optional[str] = "o
     >>> np.allclose(y[1:-1], np.arange(1.0, 7.0))  # a ramp passes without delay
     True
     """
-    x, axis, dtype = _signal(x, axis)
+    x, axis, dtype = _checks.signal(x, axis)
     b64, a64 = (_checks.coefficients(v, name, np.dtype(np.float64), allow_bank=False) for v, name in ((b, "b"), (a, "a")))
     if a64[0] == 0:
         raise ValueError("a[0] must be nonzero (the filter is normalised by it)")
@@ -174,7 +174,7 @@ def sosfiltfilt(sos: Any, x: Any, axis: int = -1, padtype: Optional[str] = "odd"
     >>> np.allclose(y, np.arange(12.0))  # a ramp passes unchanged and without delay
     True
     """
-    x, axis, dtype = _signal(x, axis)
+    x, axis, dtype = _checks.signal(x, axis)
     sos64 = _sections(sos, np.dtype(np.float64))
     n_sections = sos64.shape[-2]
     zeros = np.minimum((sos64[..., 2] == 0).sum(axis=-1), (sos64[..., 5] == 0).sum(axis=-1))

@@ -35,6 +35,7 @@ except ImportError as _exc:  # pragma: no cover - exercised by a subprocess test
 import numpy as np
 
 from . import _checks
+from ._frontend import final_state_columns
 from .lfilter_grad import lfilter_backward as _lfilter_backward
 from .linear import lfilter as _lfilter
 from .rnn import rnn_backward as _rnn_backward
@@ -112,27 +113,17 @@ _lfilter_y.defvjp(_lfilter_y_fwd, _lfilter_y_bwd)
 
 
 def _final_state(b, a, x, y, zi, axis: int):
-    """scipy's zf from the tails of x and y and from zi, in differentiable jnp operations:
-    ``zf[k] = sum_{j=k+1}^{order} bn[j] x[T+k-j] - an[j] y[T+k-j]`` (+ ``zi[T+k]`` when T+k < order)."""
+    """scipy's zf from the tails of x and y and from zi, in differentiable jnp operations
+    (the formula: `_frontend.final_state_columns`)."""
     order = max(a.shape[-1], b.shape[-1]) - 1
     xm, ym, zim = (_jnp.moveaxis(v, axis, -1) for v in (x, y, zi))
-    T, channels = xm.shape[-1], xm.shape[:-1]
-    pad = [(0, 0)] * (b.ndim - 1)
-    bn = _jnp.pad(b / a[..., :1], pad + [(0, order + 1 - b.shape[-1])])
+    channels = xm.shape[:-1]
+    bn = _jnp.pad(b / a[..., :1], [(0, 0)] * (b.ndim - 1) + [(0, order + 1 - b.shape[-1])])
     an = _jnp.pad(a / a[..., :1], [(0, 0)] * (a.ndim - 1) + [(0, order + 1 - a.shape[-1])])
-    cols = []
-    for k in range(order):
-        zk = _jnp.zeros(channels, x.dtype)
-        for j in range(k + 1, order + 1):
-            n = T + k - j
-            if n >= 0:
-                zk = zk + bn[..., j] * xm[..., n] - an[..., j] * ym[..., n]
-        if T + k < order:
-            zk = zk + zim[..., T + k]
-        cols.append(_jnp.broadcast_to(zk, channels))
+    cols = final_state_columns(bn, an, xm, ym, zim, lambda: _jnp.zeros(channels, x.dtype))
     if not cols:
         return _jnp.moveaxis(_jnp.zeros(channels + (0,), x.dtype), -1, axis)
-    return _jnp.moveaxis(_jnp.stack(cols, axis=-1), -1, axis)
+    return _jnp.moveaxis(_jnp.stack([_jnp.broadcast_to(c, channels) for c in cols], axis=-1), -1, axis)
 
 
 def lfilter(b: Any, a: Any, x: Any, axis: int = -1, zi: Any = None):
@@ -152,12 +143,10 @@ def lfilter(b: Any, a: Any, x: Any, axis: int = -1, zi: Any = None):
             raise ValueError(f"{name} must be a non-empty 1-D array (or a bank of shape (..., k)), got shape {c.shape}")
     # A negative axis stays valid when vmap adds a leading batch dimension to x.
     axis = _checks.normalize_axis(axis, x.ndim) - x.ndim
-    if zi is not None:
-        order = max(a.shape[-1], b.shape[-1]) - 1
-        expected = x.shape[: x.ndim + axis] + (order,) + x.shape[x.ndim + axis + 1 :]
-        if zi.ndim != len(expected) or any(z not in (e, 1) for z, e in zip(zi.shape, expected)):
-            raise ValueError(f"zi must have shape {expected} (x's shape with the filter axis of length "
-                             f"max(len(a), len(b)) - 1; size-1 dimensions broadcast), got {zi.shape}")
+    if zi is not None:  # the rule of rnnlti.lfilter, checked at trace time
+        order, t = max(a.shape[-1], b.shape[-1]) - 1, x.ndim + axis
+        rule = "x's shape with the filter axis of length max(len(a), len(b)) - 1"
+        _checks.check_state_shape(zi, _checks.state_shape(tuple(x.shape), t, order), (t,), "zi", rule)
     y = _lfilter_y(b, a, x, zi, axis)
     if zi is None:
         return y

@@ -12,8 +12,7 @@ from typing import Any, NamedTuple, Optional
 import numpy as np
 
 from . import _checks, _core
-from .linear import _initial_state, _state_shape
-from .nonlinear import _signals, _sum_to
+from .linear import _initial_state
 
 __all__ = ["LfilterGradients", "lfilter_backward"]
 
@@ -65,10 +64,7 @@ def lfilter_backward(
     array([1.75])
     """
     zi_arr = None if zi is None else _checks.real_array(zi, "zi")
-    (x, y, dy), axis, dtype = _signals(("x", "y", "dy"), (x, y, dy), axis)
-    if zi_arr is not None and _checks.float_dtype(zi_arr) != np.float32 and dtype == np.float32:  # '>f4' too
-        dtype = np.dtype(np.float64)  # the wider type wins
-        x, y, dy = (_checks.as_dtype(v, dtype) for v in (x, y, dy))
+    (x, y, dy), axis, dtype = _checks.signals(("x", "y", "dy"), (x, y, dy), axis, zi_arr)
     b = _checks.coefficients(b, "b", dtype)
     a = _checks.coefficients(a, "a", dtype)
     if np.any(a[..., 0] == 0):
@@ -83,7 +79,7 @@ def lfilter_backward(
     da = np.empty((channels, a.shape[-1]), dtype)
     dzi = dzi_view = None
     if zi_arr is not None:
-        state_shape = _state_shape(x.shape, axis, order)
+        state_shape = _checks.state_shape(x.shape, axis, order)
         _initial_state(zi_arr, state_shape, axis, dtype)  # validates zi's shape
         dzi = np.empty(state_shape, dtype)
         dzi_view = _checks.writable_batch_view(dzi, axis)
@@ -100,8 +96,8 @@ def lfilter_backward(
         order,
     )
     # Per-channel gradients, summed over the channels that share a filter (all of them for 1-D b, a).
-    db = _sum_to(db.reshape(channel_shape + b.shape[-1:]), b.shape)
-    da = _sum_to(da.reshape(channel_shape + a.shape[-1:]), a.shape)
+    db = _checks.sum_to(db.reshape(channel_shape + b.shape[-1:]), b.shape)
+    da = _checks.sum_to(da.reshape(channel_shape + a.shape[-1:]), a.shape)
     if dzi is not None:
-        dzi = _sum_to(dzi, zi_arr.shape)
+        dzi = _checks.sum_to(dzi, zi_arr.shape)
     return LfilterGradients(db, da, dx, dzi)

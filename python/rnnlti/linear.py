@@ -16,15 +16,6 @@ from . import _checks, _core
 __all__ = ["fir", "lfilter", "lfilter_zi", "freqz"]
 
 
-def _signal(x: Any, axis: Any, zi: Any = None) -> Tuple[np.ndarray, int, np.dtype]:
-    x = _checks.real_array(x, "x")
-    if x.ndim == 0:
-        raise ValueError("x must have at least one dimension, got a 0-d array")
-    axis = _checks.normalize_axis(axis, x.ndim)
-    dtype = _checks.float_dtype(x, zi)
-    return _checks.as_dtype(x, dtype), axis, dtype
-
-
 def _unaliased(x: np.ndarray, y: np.ndarray, same_view_ok: bool = False) -> np.ndarray:
     """x, copied when it shares memory with the output (out=x, or an overlapping view): the FIR
     kernels read input samples after writing earlier outputs (FIR windows, FFT blocks).  The IIR
@@ -41,26 +32,10 @@ def _unaliased(x: np.ndarray, y: np.ndarray, same_view_ok: bool = False) -> np.n
     return x if same else x.copy()
 
 
-def _state_shape(x_shape: Tuple[int, ...], axis: int, order: int) -> Tuple[int, ...]:
-    return x_shape[:axis] + (order,) + x_shape[axis + 1 :]
-
-
-def _initial_state(zi: Any, expected: Tuple[int, ...], axis: int, dtype: np.dtype) -> np.ndarray:
-    """scipy's rule: zi has x's shape with the time axis of length order; size-1 dims broadcast.
-
-    The time axis itself never broadcasts (as in scipy): a zi of the wrong length is an error, not
-    one value repeated over every delay.
-    """
-    zi = _checks.real_array(zi, "zi")
-    ok = zi.ndim == len(expected) and all(
-        z == e or (z == 1 and k != axis) for k, (z, e) in enumerate(zip(zi.shape, expected))
-    )
-    if not ok:
-        raise ValueError(
-            f"zi must have shape {expected} (x's shape with the filter axis of length "
-            f"max(len(a), len(b)) - 1; other size-1 dimensions broadcast), got {zi.shape}"
-        )
-    return np.broadcast_to(_checks.as_dtype(zi, dtype), expected)
+def _initial_state(zi: np.ndarray, expected: Tuple[int, ...], axis: int, dtype: np.dtype) -> np.ndarray:
+    """scipy's rule: zi has x's shape with the time axis of length order (size-1 dims broadcast)."""
+    rule = "x's shape with the filter axis of length max(len(a), len(b)) - 1"
+    return _checks.initial_state(zi, expected, axis, dtype, "zi", rule)
 
 
 def lfilter(
@@ -112,7 +87,7 @@ def lfilter(
     array([1.   , 1.5  , 1.75 , 1.875])
     """
     zi_arr = None if zi is None else _checks.real_array(zi, "zi")
-    x, axis, dtype = _signal(x, axis, zi_arr)
+    x, axis, dtype = _checks.signal(x, axis, zi_arr)
     b = _checks.coefficients(b, "b", dtype)
     a = _checks.coefficients(a, "a", dtype)
     if np.any(a[..., 0] == 0):
@@ -120,7 +95,7 @@ def lfilter(
     order = max(a.shape[-1], b.shape[-1]) - 1
     y = _checks.check_out(out, x.shape, dtype)
     x = _unaliased(x, y, same_view_ok=True)
-    state_shape = _state_shape(x.shape, axis, order)
+    state_shape = _checks.state_shape(x.shape, axis, order)
     zi_view = zf = zf_view = None
     if zi_arr is not None:
         zi_view = _checks.batch_view(_initial_state(zi_arr, state_shape, axis, dtype), axis)
@@ -151,7 +126,7 @@ def fir(h: Any, x: Any, axis: int = -1, out: Optional[np.ndarray] = None) -> np.
     >>> rnnlti.fir([0.5, 0.5], np.array([2.0, 4.0, 6.0]))
     array([1., 3., 5.])
     """
-    x, axis, dtype = _signal(x, axis)
+    x, axis, dtype = _checks.signal(x, axis)
     h = _checks.coefficients(h, "h", dtype)
     y = _checks.check_out(out, x.shape, dtype)
     x = _unaliased(x, y)

@@ -52,51 +52,14 @@ class IirGradients(NamedTuple):
     dh0: Optional[np.ndarray]
 
 
-def _signals(names: Tuple[str, ...], values: Tuple[Any, ...], axis: Any) -> Tuple[list, int, np.dtype]:
-    """The signals (same shape, >= 1-D) in one float dtype, and the normalised axis."""
-    arrays = [_checks.real_array(v, n) for n, v in zip(names, values)]
-    first = arrays[0]
-    if first.ndim == 0:
-        raise ValueError(f"{names[0]} must have at least one dimension, got a 0-d array")
-    for n, arr in zip(names[1:], arrays[1:]):
-        if arr.shape != first.shape:
-            raise ValueError(f"{n} must have the shape of {names[0]}, {first.shape}, got {arr.shape}")
-    axis = _checks.normalize_axis(axis, first.ndim)
-    dtype = _checks.float_dtype(*arrays)
-    return [_checks.as_dtype(a, dtype) for a in arrays], axis, dtype
-
-
 def _weights(w: Any, name: str, dtype: np.dtype) -> np.ndarray:
     return np.ascontiguousarray(_checks.coefficients(w, name, dtype, allow_bank=False))
 
 
-def _state_shape(shape: Tuple[int, ...], axis: int, order: int) -> Tuple[int, ...]:
-    return shape[:axis] + (order,) + shape[axis + 1 :]
-
-
 def _initial_state(h0: np.ndarray, expected: Tuple[int, ...], axis: int, dtype: np.dtype) -> np.ndarray:
-    """h0 has the signal's shape with the time axis of length M; other size-1 dimensions broadcast.
-
-    The time axis never broadcasts (like lfilter's zi): one value repeated over every delay is a
-    mistake, not a shortcut."""
-    ok = h0.ndim == len(expected) and all(
-        z == e or (z == 1 and k != axis) for k, (z, e) in enumerate(zip(h0.shape, expected))
-    )
-    if not ok:
-        raise ValueError(
-            f"h0 must have shape {expected} (the signal's shape with the time axis of length "
-            f"M = len(w); other size-1 dimensions broadcast), got {h0.shape}"
-        )
-    return np.broadcast_to(_checks.as_dtype(h0, dtype), expected)
-
-
-def _sum_to(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
-    """Sums a gradient over the dimensions that broadcasting expanded, back to ``shape``."""
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return np.ascontiguousarray(grad.reshape(shape))
+    """h0 checked against, and broadcast to, the signal's shape with the time axis of length M."""
+    rule = "the signal's shape with the time axis of length M = len(w)"
+    return _checks.initial_state(h0, expected, axis, dtype, "h0", rule)
 
 
 def nonlinear_fir(
@@ -129,7 +92,7 @@ def nonlinear_fir(
     array([0.5, 0.5, 0. ])
     """
     act = _checks.check_activation(activation)
-    (x,), axis, dtype = _signals(("x",), (x,), axis)
+    x, axis, dtype = _checks.signal(x, axis)
     w = _weights(w, "w", dtype)
     y = _checks.check_out(out, x.shape, dtype)
     _core.nonlinear_fir(w, _checks.batch_view(x, axis), _checks.writable_batch_view(y, axis), act)
@@ -160,7 +123,7 @@ def nonlinear_fir_backward(
         ``(dw, dx)``: ``dw`` of shape ``(K,)``, ``dx`` of x's shape.
     """
     act = _checks.check_activation(activation)
-    (x, yhat, dyhat), axis, dtype = _signals(("x", "yhat", "dyhat"), (x, yhat, dyhat), axis)
+    (x, yhat, dyhat), axis, dtype = _checks.signals(("x", "yhat", "dyhat"), (x, yhat, dyhat), axis)
     w = _weights(w, "w", dtype)
     dx = np.empty(x.shape, dtype)
     dw = np.empty(w.shape, dtype)
@@ -215,14 +178,12 @@ def nonlinear_iir(
     """
     act = _checks.check_activation(activation)
     h0_arr = None if h0 is None else _checks.real_array(h0, "h0")
-    (x,), axis, dtype = _signals(("x",), (x,), axis)
-    if h0_arr is not None and _checks.float_dtype(h0_arr) != np.float32:  # '>f4' is float32 too
-        dtype = np.dtype(np.float64)  # the wider type wins
-        x = _checks.as_dtype(x, dtype)
+    x, axis, dtype = _checks.signal(x, axis, h0_arr)
     w = _weights(w, "w", dtype)
     h0_view = None
     if h0_arr is not None:
-        h0_view = _checks.batch_view(_initial_state(h0_arr, _state_shape(x.shape, axis, w.size), axis, dtype), axis)
+        state_shape = _checks.state_shape(x.shape, axis, w.size)
+        h0_view = _checks.batch_view(_initial_state(h0_arr, state_shape, axis, dtype), axis)
     h = _checks.check_out(out, x.shape, dtype)
     _core.nonlinear_iir(w, _checks.batch_view(x, axis), _checks.writable_batch_view(h, axis), h0_view, act)
     return h
@@ -264,17 +225,14 @@ def nonlinear_iir_backward(
     """
     act = _checks.check_activation(activation)
     h0_arr = None if h0 is None else _checks.real_array(h0, "h0")
-    (h, dhp), axis, dtype = _signals(("h", "dh_partial"), (h, dh_partial), axis)
-    if h0_arr is not None and _checks.float_dtype(h0_arr) != np.float32 and dtype == np.float32:
-        dtype = np.dtype(np.float64)
-        h, dhp = _checks.as_dtype(h, dtype), _checks.as_dtype(dhp, dtype)
+    (h, dhp), axis, dtype = _checks.signals(("h", "dh_partial"), (h, dh_partial), axis, h0_arr)
     w = _weights(w, "w", dtype)
     dh = np.empty(h.shape, dtype)
     dxi = np.empty(h.shape, dtype)
     dw = np.empty(w.shape, dtype)
     h0_view = dh0 = dh0_view = None
     if h0_arr is not None:
-        state_shape = _state_shape(h.shape, axis, w.size)
+        state_shape = _checks.state_shape(h.shape, axis, w.size)
         h0_view = _checks.batch_view(_initial_state(h0_arr, state_shape, axis, dtype), axis)
         dh0 = np.empty(state_shape, dtype)
         dh0_view = _checks.writable_batch_view(dh0, axis)
@@ -290,5 +248,5 @@ def nonlinear_iir_backward(
         act,
     )
     if dh0 is not None:
-        dh0 = _sum_to(dh0, h0_arr.shape)
+        dh0 = _checks.sum_to(dh0, h0_arr.shape)
     return IirGradients(dh, dxi, dw, dxi, dh0)

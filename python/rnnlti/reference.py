@@ -24,6 +24,17 @@ def fir(h: Sequence[float], x: Sequence[float]) -> np.ndarray:
     return y
 
 
+def _lecture_coefficients(b: np.ndarray, a: np.ndarray) -> Tuple[int, np.ndarray, np.ndarray]:
+    """scipy's b, a as the lecture's b_m = b[m]/a[0] and a_m = -a[m]/a[0], both of length order + 1
+    (zero-padded; a_lec[0] is unused: the lecture's sum starts at m = 1)."""
+    order = max(len(a), len(b)) - 1
+    b_lec = np.zeros(order + 1)
+    b_lec[: len(b)] = b / a[0]
+    a_lec = np.zeros(order + 1)
+    a_lec[1 : len(a)] = -a[1:] / a[0]
+    return order, b_lec, a_lec
+
+
 def lfilter(
     b: Sequence[float], a: Sequence[float], x: Sequence[float], zi: Optional[Sequence[float]] = None
 ) -> Tuple[np.ndarray, np.ndarray]:
@@ -36,11 +47,7 @@ def lfilter(
     b = np.asarray(b, dtype=np.float64)
     a = np.asarray(a, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
-    order = max(len(a), len(b)) - 1
-    b_lec = np.zeros(order + 1)
-    b_lec[: len(b)] = b / a[0]
-    a_lec = np.zeros(order + 1)  # a_lec[0] is unused: the lecture's sum starts at m = 1
-    a_lec[1 : len(a)] = -a[1:] / a[0]
+    order, b_lec, a_lec = _lecture_coefficients(b, a)
     zi = np.zeros(order) if zi is None else np.asarray(zi, dtype=np.float64)
     T = len(x)
     y = np.zeros(T)
@@ -64,28 +71,37 @@ def lfilter(
     return y, zf
 
 
-# --- Lecture section 5: the fully-connected network, one sample at a time ---------------------------
+# --- Activations and their derivatives (every nonlinear reference below) ---------------------------
+# g'(xi) is written in terms of h = g(xi), as the slides' BPTT only ever needs it where h is known.
+# Elementwise: a float (the scalar loops) or an array (the vector RNN).
 
-def _dense_g(xi: float, activation: str) -> float:
-    if activation == "tanh":
-        return float(np.tanh(xi))
-    if activation == "sigmoid":
+def g(name: str, xi):
+    """g(xi) for "tanh", "sigmoid", "relu", "identity"."""
+    if name == "tanh":
+        return np.tanh(xi)
+    if name == "sigmoid":
         return 1.0 / (1.0 + np.exp(-xi))
-    if activation == "relu":
-        return xi if xi > 0 else 0.0
-    return xi
+    if name == "relu":
+        return np.maximum(xi, 0.0)  # NaN propagates (IEEE)
+    if name == "identity":
+        return xi
+    raise ValueError(f"unknown activation {name!r}")
 
 
-def _dense_g_dot(h: float, activation: str) -> float:
-    """g'(xi) from h = g(xi)."""
-    if activation == "tanh":
+def g_dot(name: str, h):
+    """g-dot(xi) = dg/dxi, from h = g(xi) (relu'(0) = 0)."""
+    if name == "tanh":
         return 1.0 - h * h
-    if activation == "sigmoid":
+    if name == "sigmoid":
         return h * (1.0 - h)
-    if activation == "relu":
-        return 1.0 if h > 0 else 0.0
-    return 1.0
+    if name == "relu":
+        return np.where(h > 0, 1.0, 0.0)
+    if name == "identity":
+        return np.ones_like(h)
+    raise ValueError(f"unknown activation {name!r}")
 
+
+# --- Lecture section 5: the fully-connected network, one sample at a time ---------------------------
 
 def dense_forward(x, W1, b1, W2, b2, activation="tanh", output_activation=None):
     """h_j = g(b_j^(1) + sum_k w_{j,k}^(1) x_k);  yhat_k = g(b_k^(2) + sum_j w_{k,j}^(2) h_j)  (one sample x)."""
@@ -97,13 +113,13 @@ def dense_forward(x, W1, b1, W2, b2, activation="tanh", output_activation=None):
         xi = b1[j]
         for k in range(D):
             xi += W1[j][k] * x[k]
-        h[j] = _dense_g(xi, activation)
+        h[j] = g(activation, xi)
     yhat = np.zeros(K)
     for k in range(K):
         xi = b2[k]
         for j in range(N):
             xi += W2[k][j] * h[j]
-        yhat[k] = _dense_g(xi, out_act)
+        yhat[k] = g(out_act, xi)
     return h, yhat
 
 
@@ -116,14 +132,14 @@ def dense_backward(x, W1, W2, h, yhat, dyhat, activation="tanh", output_activati
     N, D, K = len(h), len(x), len(yhat)
     dxi2 = np.zeros(K)
     for k in range(K):
-        dxi2[k] = dyhat[k] * _dense_g_dot(yhat[k], out_act)
+        dxi2[k] = dyhat[k] * g_dot(out_act, yhat[k])
     dh = np.zeros(N)
     for j in range(N):
         for k in range(K):
             dh[j] += dxi2[k] * W2[k][j]  # dyhat_k/dh_j = g'(xi_k^(2)) w_{k,j}^(2)
     dxi1 = np.zeros(N)
     for j in range(N):
-        dxi1[j] = dh[j] * _dense_g_dot(h[j], activation)
+        dxi1[j] = dh[j] * g_dot(activation, h[j])
     dW2 = np.zeros((K, N))
     for k in range(K):
         for j in range(N):
@@ -141,34 +157,6 @@ def dense_backward(x, W1, W2, h, yhat, dyhat, activation="tanh", output_activati
 
 # ---------------------------------------------------------------------------------------------------
 # Nonlinear filters and back-propagation through time (lecture sections 2 and 6).
-# Activations and their derivatives; g'(xi) is written in terms of h = g(xi), as the slides' BPTT
-# only ever needs it at points where h is known.
-
-def activation(name: str, xi: float) -> float:
-    """g(xi) for "tanh", "sigmoid", "relu", "identity"."""
-    if name == "tanh":
-        return float(np.tanh(xi))
-    if name == "sigmoid":
-        return float(1.0 / (1.0 + np.exp(-xi)))
-    if name == "relu":
-        return xi if xi > 0 or xi != xi else 0.0  # NaN propagates (IEEE), as np.maximum does
-    if name == "identity":
-        return xi
-    raise ValueError(f"unknown activation {name!r}")
-
-
-def activation_derivative(name: str, h: float) -> float:
-    """g-dot(xi) = dg/dxi, from h = g(xi)."""
-    if name == "tanh":
-        return 1.0 - h * h
-    if name == "sigmoid":
-        return h * (1.0 - h)
-    if name == "relu":
-        return 1.0 if h > 0 else 0.0
-    if name == "identity":
-        return 1.0
-    raise ValueError(f"unknown activation {name!r}")
-
 
 def nonlinear_fir(w: Sequence[float], x: Sequence[float], activation_name: str = "tanh") -> np.ndarray:
     """yhat[n] = g( sum_{m=0}^{N-1} w[m] x[n-m] )   (lecture, "Convolutional Neural Net = Nonlinear(FIR)")."""
@@ -180,7 +168,7 @@ def nonlinear_fir(w: Sequence[float], x: Sequence[float], activation_name: str =
         for m in range(len(w)):
             if n - m >= 0:
                 xi += w[m] * x[n - m]
-        yhat[n] = activation(activation_name, xi)
+        yhat[n] = g(activation_name, xi)
     return yhat
 
 
@@ -197,7 +185,7 @@ def nonlinear_fir_backward(
     T = len(x)
     dxi = np.zeros(T)
     for n in range(T):
-        dxi[n] = dyhat[n] * activation_derivative(activation_name, yhat[n])
+        dxi[n] = dyhat[n] * g_dot(activation_name, yhat[n])
     dw = np.zeros(len(w))
     for m in range(len(w)):
         for n in range(T):
@@ -231,7 +219,7 @@ def nonlinear_iir(
         xi = x[n]
         for m in range(1, M + 1):
             xi += w[m - 1] * h_at(h, n - m)
-        h[n] = activation(activation_name, xi)
+        h[n] = g(activation_name, xi)
     return h
 
 
@@ -264,8 +252,8 @@ def bptt(
         dh[n] = dh_partial[n]
         for m in range(1, M + 1):
             if n + m < T:
-                dh[n] += dh[n + m] * activation_derivative(activation_name, h[n + m]) * w[m - 1]
-        dxi[n] = dh[n] * activation_derivative(activation_name, h[n])
+                dh[n] += dh[n + m] * g_dot(activation_name, h[n + m]) * w[m - 1]
+        dxi[n] = dh[n] * g_dot(activation_name, h[n])
     dh0 = np.zeros(M)
     for j in range(M):  # dh0[j] = dL/dh[j - M]
         n = j - M
@@ -309,11 +297,7 @@ def lfilter_backward(
     a = np.asarray(a, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    order = max(len(a), len(b)) - 1
-    b_lec = np.zeros(order + 1)
-    b_lec[: len(b)] = b / a[0]
-    a_lec = np.zeros(order + 1)
-    a_lec[1 : len(a)] = -a[1:] / a[0]
+    order, b_lec, a_lec = _lecture_coefficients(b, a)
     T = len(x)
     gy = np.zeros(T)
     for n in range(T - 1, -1, -1):
@@ -352,27 +336,6 @@ def lfilter_backward(
 
 
 # --- The vector RNN: the lecture's written example, and its generalisation to M delays -----------------
-
-
-def _rnn_activation(name: str, xi: np.ndarray) -> np.ndarray:
-    if name == "tanh":
-        return np.tanh(xi)
-    if name == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-xi))
-    if name == "relu":
-        return np.maximum(xi, 0.0)
-    return xi
-
-
-def _rnn_derivative_from_h(name: str, h: np.ndarray) -> np.ndarray:
-    """g'(xi) written in terms of h = g(xi) (lecture: "g-dot")."""
-    if name == "tanh":
-        return 1.0 - h * h
-    if name == "sigmoid":
-        return h * (1.0 - h)
-    if name == "relu":
-        return (h > 0).astype(np.float64)
-    return np.ones_like(h)
 
 
 def written_example(x, U, V1, V2, W, y):
@@ -427,7 +390,7 @@ def rnn_forward(x, U, V, b=None, h0=None, activation="tanh"):
         xi = U @ x[t] + b
         for m in range(1, M + 1):
             xi = xi + V[m - 1] @ past(h, t - m)
-        h[t] = _rnn_activation(activation, xi)
+        h[t] = g(activation, xi)
     return h
 
 
@@ -446,7 +409,7 @@ def rnn_backward(x, h, U, V, dh_partial, b=None, h0=None, activation="tanh"):
         for m in range(1, M + 1):
             if t + m < T:
                 dh[t] += V[m - 1].T @ dxi[t + m]
-        dxi[t] = _rnn_derivative_from_h(activation, h[t]) * dh[t]
+        dxi[t] = g_dot(activation, h[t]) * dh[t]
     dU = np.zeros_like(U)
     dV = np.zeros_like(V)
     db = np.zeros(N)

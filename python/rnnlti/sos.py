@@ -13,7 +13,6 @@ from typing import Any, NamedTuple, Optional, Tuple, Union
 import numpy as np
 
 from . import _checks, _core
-from .linear import _signal
 
 __all__ = ["sosfilt", "sosfilt_zi", "sosfilt_backward", "SosfiltGrads"]
 
@@ -48,15 +47,8 @@ def _initial_states(zi: np.ndarray, zshape: Tuple[int, ...], axis: int, dtype: n
 
     The sections axis and the state (time) axis never broadcast: one value repeated over every
     section or delay is a mistake, not a shortcut (as for lfilter's zi)."""
-    fixed = (0, axis + 1)
-    ok = zi.ndim == len(zshape) and all(
-        z == e or (z == 1 and k not in fixed) for k, (z, e) in enumerate(zip(zi.shape, zshape))
-    )
-    if not ok:
-        raise ValueError(
-            f"zi must have shape {zshape} ((n_sections,) + x's shape with the filter axis of length 2; "
-            f"other size-1 dimensions broadcast), got {zi.shape}"
-        )
+    rule = "(n_sections,) + x's shape with the filter axis of length 2"
+    _checks.check_state_shape(zi, zshape, (0, axis + 1), "zi", rule)
     return np.array(np.broadcast_to(zi, zshape), dtype=dtype, order="C")
 
 
@@ -113,7 +105,7 @@ def _sosfilt(sos: Any, x: Any, axis: int, zi: Any, out: Optional[np.ndarray], re
     """`sosfilt`, or with ``reverse`` the same filter run from the last sample to the first (what
     sosfilt does to ``np.flip(x, axis)``, flipped back; zi and zf then belong to the last sample)."""
     zi_arr = None if zi is None else _checks.real_array(zi, "zi")
-    x, axis, dtype = _signal(x, axis, zi_arr)
+    x, axis, dtype = _checks.signal(x, axis, zi_arr)
     sos = _sections(sos, dtype)
     n_sections = sos.shape[-2]
     y = _checks.check_out(out, x.shape, dtype)
@@ -190,14 +182,6 @@ class SosfiltGrads(NamedTuple):
     dzi: Optional[np.ndarray]  #: dL/dzi, shaped like the full zi; None when zi was not given
 
 
-def _sum_to(full: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
-    """Sums a broadcast result back to ``shape`` (the adjoint of np.broadcast_to)."""
-    lead = full.ndim - len(shape)
-    out = full.sum(axis=tuple(range(lead))) if lead else full
-    dims = tuple(i for i, n in enumerate(shape) if n == 1 and out.shape[i] != 1)
-    return out.sum(axis=dims, keepdims=True) if dims else out
-
-
 def sosfilt_backward(sos: Any, x: Any, dy: Any, axis: int = -1, zi: Any = None) -> SosfiltGrads:
     """The vector-Jacobian product of `sosfilt`: gradients of a scalar loss L from ``dy = dL/dy``.
 
@@ -226,13 +210,7 @@ def sosfilt_backward(sos: Any, x: Any, dy: Any, axis: int = -1, zi: Any = None) 
         when zi is None.  float32 in, float32 out (each channel's sums are accumulated in float64).
     """
     zi_arr = None if zi is None else _checks.real_array(zi, "zi")
-    dy_arr = _checks.real_array(dy, "dy")
-    x, axis, dtype = _signal(x, axis, zi_arr)
-    dtype = _checks.float_dtype(x, dy_arr, zi_arr)
-    x = _checks.as_dtype(x, dtype)
-    if dy_arr.shape != x.shape:
-        raise ValueError(f"dy must have x's shape {x.shape}, got {dy_arr.shape}")
-    dy_arr = _checks.as_dtype(dy_arr, dtype)
+    (x, dy_arr), axis, dtype = _checks.signals(("x", "dy"), (x, dy), axis, zi_arr)
     sos = _sections(sos, dtype)
     n_sections = sos.shape[-2]
     zshape = _zi_shape(n_sections, x.shape, axis)
@@ -262,4 +240,4 @@ def sosfilt_backward(sos: Any, x: Any, dy: Any, axis: int = -1, zi: Any = None) 
         # scipy's zi is the state of the filter normalised by a0, so zi itself is not divided by a0:
         # a0 (y[k] - zi[k]) = ... for k < 2, which adds lam[k] zi[k] to dL/da0.
         per_channel[..., 3] += np.moveaxis((dzi * zi_full).sum(axis=axis + 1), 0, -1)
-    return SosfiltGrads(_sum_to(per_channel, sos.shape).astype(dtype, copy=False), dx, dzi)
+    return SosfiltGrads(_checks.sum_to(per_channel, sos.shape).astype(dtype, copy=False), dx, dzi)

@@ -172,12 +172,7 @@ void nonlinear_fir_backward(const NonlinearFirArgs<T>& p, const Signals<const T>
                                                  partial.data() + blk * K);
     });
   });
-  // Blocks summed in block order: the same bits for any thread count.
-  for (index_t m = 0; m < K; ++m) {
-    T s = T(0);
-    for (index_t blk = 0; blk < blocks; ++blk) s += partial[size_t(blk * K + m)];
-    dw[m] = s;
-  }
+  sum_blocks_in_order(partial.data(), blocks, K, dw);
 }
 
 }  // namespace rnnlti

@@ -44,4 +44,15 @@ void parallel_for(index_t n, Body&& body) {
   for (index_t i = 0; i < n; ++i) body(i);
 }
 
+// out[m] = sum over blk of partial[blk * k + m], m < k: per-block partial sums (one row of k per block,
+// written by parallel_for) reduced in block order, so the total has the same bits for any thread count.
+template <class T>
+void sum_blocks_in_order(const T* partial, index_t blocks, index_t k, T* out) {
+  for (index_t m = 0; m < k; ++m) {
+    T s = T(0);
+    for (index_t blk = 0; blk < blocks; ++blk) s += partial[blk * k + m];
+    out[m] = s;
+  }
+}
+
 }  // namespace rnnlti
