@@ -202,3 +202,22 @@ def test_time_reversed_views_in_place_match_scipy(dtype, channels, length):
     buf = x.copy()
     rnnlti.lfilter(b, a, buf[:, 1:], out=buf[:, :-1])
     _close(buf[:, :-1], ss.lfilter(b, a, x[:, 1:].astype(np.float64)), dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("offset", [0, 1, 3, 7])
+def test_outputs_beyond_the_cache_streamed_at_any_alignment(dtype, offset):
+    # Outputs of 16 MiB and more go to memory through non-temporal stores, from the first sample at
+    # which every row is aligned; the samples before it take the tile loop.  `offset` shifts the
+    # output's rows off the 64-byte grid by whole samples.
+    channels, length = 16, (20 << 20) // (16 * np.dtype(dtype).itemsize)
+    b, a = ss.butter(2, 0.1)
+    x = np.random.default_rng(offset).standard_normal((channels, length)).astype(dtype)
+    store = np.empty(channels * length + 16, dtype)
+    out = store[offset : offset + channels * length].reshape(channels, length)
+    y = rnnlti.lfilter(b, a, x, out=out)
+    assert y is out
+    rows = [0, 5, channels - 1]
+    _close(y[rows], ss.lfilter(b, a, x[rows].astype(np.float64)), dtype)
+    np.testing.assert_array_equal(y, rnnlti.lfilter(b, a, x))
+    np.testing.assert_array_equal(y[:, :1000], rnnlti.lfilter(b, a, x[:, :1000]))

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "common.hpp"
@@ -46,10 +47,12 @@ __attribute__((always_inline)) inline Vec<T> df2t_step(const Vec<T>& x, const Ve
 //   - time first, the L channels adjacent in x and y: one vector load and store per time step;
 //   - time last (time contiguous in x and y, forward or reversed): in-register transposes of L
 //     channels by kStepGroup time steps.
-// step(v) runs one sample of the recurrence.  Returns the number of samples done (the rest goes
-// through the tile loop).
+// step(v) runs one sample of the recurrence.  Starts at sample t_begin; returns the sample where it
+// stopped (the rest goes through the tile loop).  stream: forward time-last output through
+// non-temporal stores, which needs every row aligned to a group at t_begin (see stream_start).
 template <class T, class Step>
-__attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>& p, index_t c0, Step&& step) {
+__attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>& p, index_t c0, Step&& step,
+                                                          index_t t_begin, bool stream) {
   using V = Vec<T>;
   constexpr int L = kLanes<T>;
   const index_t T_len = p.x.length;
@@ -58,11 +61,11 @@ __attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>
     const T* xr = p.x.channel(c0);
     const index_t sx = p.x.s_time, sy = p.y.s_time;
     if (!p.y.data) {
-      for (index_t t = 0; t < T_len; ++t) step(vload(xr + t * sx));
+      for (index_t t = t_begin; t < T_len; ++t) step(vload(xr + t * sx));
       return T_len;
     }
     T* yr = p.y.channel(c0);
-    for (index_t t = 0; t < T_len; ++t) vstore(yr + t * sy, step(vload(xr + t * sx)));
+    for (index_t t = t_begin; t < T_len; ++t) vstore(yr + t * sy, step(vload(xr + t * sx)));
     return T_len;
   }
   // Time-reversed views (stride -1, filtfilt's backward pass) read the same blocks from the other
@@ -70,7 +73,7 @@ __attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>
   // and its transposed registers hold the steps in reverse order.
   constexpr int G = kStepGroup<T>;
   const index_t dir = p.x.s_time;
-  if ((dir != 1 && dir != -1) || (p.y.data && p.y.s_time != dir)) return 0;
+  if ((dir != 1 && dir != -1) || (p.y.data && p.y.s_time != dir)) return t_begin;
   const index_t shift = dir == 1 ? 0 : G - 1;
   const T* xrows[L];
   T* yrows[L];
@@ -78,8 +81,17 @@ __attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>
     xrows[l] = p.x.channel(c0 + l) - shift;
     yrows[l] = p.y.data ? p.y.channel(c0 + l) - shift : nullptr;
   }
-  index_t t = 0;
+  index_t t = t_begin;
   V r[G];
+  if (stream && dir == 1 && p.y.data) {
+    for (; t + G <= T_len; t += G) {
+      group_in(xrows, t, r);
+      for (int j = 0; j < G; ++j) r[j] = step(r[j]);
+      group_out_stream(r, yrows, t);
+    }
+    stream_fence();
+    return t;
+  }
   for (; t + G <= T_len; t += G) {
     group_in(xrows, dir * t, r);
     if (dir == 1)
@@ -89,6 +101,24 @@ __attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>
     if (p.y.data) group_out(r, yrows, dir * t);
   }
   return t;
+}
+
+// The first sample from which a full block's forward time-last output can be streamed (every row
+// then aligned to a group of G samples), or -1 where streaming does not apply: a small output (it
+// stays in the cache), output aliasing the input (in place: its lines are in the cache already),
+// or rows misaligned differently from one another.
+template <class T>
+index_t stream_start(const LfilterArgs<T>& p, index_t c0) {
+  constexpr index_t unit = kStepGroup<T> * index_t(sizeof(T));
+  const index_t bytes = p.y.channels() * p.y.length * index_t(sizeof(T));
+  if (!p.y.data || p.y.s_time != 1 || p.x.s_time != 1 || bytes < kStreamMinBytes) return -1;
+  if (static_cast<const void*>(p.x.data) == static_cast<const void*>(p.y.data)) return -1;
+  const auto misalign = [&](index_t l) { return index_t(reinterpret_cast<std::uintptr_t>(p.y.channel(c0 + l)) % unit); };
+  const index_t m = misalign(0);
+  if (m % index_t(sizeof(T))) return -1;
+  for (int l = 1; l < kLanes<T>; ++l)
+    if (misalign(l) != m) return -1;
+  return ((unit - m) % unit) / index_t(sizeof(T));
 }
 
 // Filters one block of up to L channels.  N is the order (state size) when known at compile time
@@ -127,13 +157,22 @@ void lfilter_block(const LfilterArgs<T>& p, index_t c0, int lanes, int order) {
   }
   const index_t T_len = p.x.length;
   auto step = [&](const V& v) { return df2t_step<T, N>(v, bq, aq, z, n); };
-  const index_t t_done = lanes == L ? lfilter_fused<T>(p, c0, step) : 0;
-  for (index_t t0 = t_done; t0 < T_len; t0 += kTile) {
-    const index_t len = std::min(kTile, T_len - t0);
-    gather_tile(p.x, c0, lanes, t0, len, buf);
-    for (index_t t = 0; t < len; ++t) vstore(buf + t * L, step(vload(buf + t * L)));
-    if (p.y.data) scatter_tile(buf, c0, lanes, t0, len, p.y);
+  auto tiles = [&](index_t from, index_t to) {
+    for (index_t t0 = from; t0 < to; t0 += kTile) {
+      const index_t len = std::min(kTile, to - t0);
+      gather_tile(p.x, c0, lanes, t0, len, buf);
+      for (index_t t = 0; t < len; ++t) vstore(buf + t * L, step(vload(buf + t * L)));
+      if (p.y.data) scatter_tile(buf, c0, lanes, t0, len, p.y);
+    }
+  };
+  index_t t_done = 0;
+  if (lanes == L) {
+    // A streamed output first runs the few samples before its rows' alignment through the tiles.
+    const index_t start = std::min(stream_start(p, c0), T_len);
+    if (start > 0) tiles(0, start);
+    t_done = lfilter_fused<T>(p, c0, step, std::max<index_t>(start, 0), start >= 0);
   }
+  tiles(t_done, T_len);
   if (p.zf.data) {
     for (int k = 0; k < n; ++k) vstore(zs + k * L, z[k]);
     for (int l = 0; l < lanes; ++l)
