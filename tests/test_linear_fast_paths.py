@@ -221,3 +221,19 @@ def test_outputs_beyond_the_cache_streamed_at_any_alignment(dtype, offset):
     _close(y[rows], ss.lfilter(b, a, x[rows].astype(np.float64)), dtype)
     np.testing.assert_array_equal(y, rnnlti.lfilter(b, a, x))
     np.testing.assert_array_equal(y[:, :1000], rnnlti.lfilter(b, a, x[:, :1000]))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("offset", [0, 5])
+def test_short_fir_beyond_the_cache_streamed_at_any_alignment(dtype, offset):
+    # Short FIR filters stream outputs of 16 MiB and more from each row's first aligned sample.
+    channels, length = 8, (20 << 20) // (8 * np.dtype(dtype).itemsize)
+    h = np.random.default_rng(1).standard_normal(9)
+    x = np.random.default_rng(offset).standard_normal((channels, length)).astype(dtype)
+    store = np.empty(channels * length + 16, dtype)
+    out = store[offset : offset + channels * length].reshape(channels, length)
+    y = rnnlti.fir(h, x, out=out)
+    assert y is out
+    rows = [0, channels - 1]
+    _close(y[rows], ss.lfilter(h, [1.0], x[rows].astype(np.float64)), dtype)
+    np.testing.assert_array_equal(y[:, :5000], rnnlti.fir(h, x[:, :5000]))

@@ -36,6 +36,28 @@ inline Vec<T> vsplat(T s) {
   return Vec<T>{} + s;
 }
 
+// a * b + c rounded once, for vectors and scalars alike, so that a scalar loop can reproduce a vector
+// lane bit for bit (left to the compiler, the contraction of a * b + c differs between the two).
+template <class T>
+__attribute__((always_inline)) inline Vec<T> vfma(const Vec<T>& a, const Vec<T>& b, const Vec<T>& c) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(T) == 8)
+    return (Vec<T>)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
+  else
+    return (Vec<T>)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+#else
+  return a * b + c;
+#endif
+}
+template <class T>
+__attribute__((always_inline)) inline T sfma(T a, T b, T c) {
+#if defined(__AVX512F__)
+  return __builtin_fma(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+
 namespace detail {
 
 // Index vectors of the log2(L) butterfly stages of an L x L transpose: stage s (block size d = 2^s)
@@ -234,6 +256,21 @@ __attribute__((always_inline)) inline void group_out_stream(const Vec<float>* r,
   }
 #else
   transpose_out_regs_16x8(r, rows, off);
+#endif
+}
+// One vector to 64-byte-aligned memory, non-temporally.
+__attribute__((always_inline)) inline void vstream(double* p, const Vec<double>& v) {
+#if defined(__AVX512F__)
+  _mm512_stream_pd(p, (__m512d)v);
+#else
+  vstore(p, v);
+#endif
+}
+__attribute__((always_inline)) inline void vstream(float* p, const Vec<float>& v) {
+#if defined(__AVX512F__)
+  _mm512_stream_ps(p, (__m512)v);
+#else
+  vstore(p, v);
 #endif
 }
 inline void stream_fence() {
