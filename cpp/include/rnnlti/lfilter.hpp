@@ -35,10 +35,12 @@ __attribute__((always_inline)) inline Vec<T> df2t_step(const Vec<T>& x, const Ve
                                                        Vec<T>* z, int order) {
   const int n = N >= 0 ? N : order;
   if (n == 0) return bq[0] * x;
-  const Vec<T> y = bq[0] * x + z[0];
+  // Explicit FMAs: every path (fused, tiles, streamed) then rounds alike, whatever the compiler
+  // would contract in each inlined copy.
+  const Vec<T> y = vfma<T>(bq[0], x, z[0]);
 #pragma GCC unroll 16
-  for (int k = 0; k + 1 < n; ++k) z[k] = bq[k + 1] * x + z[k + 1] - aq[k + 1] * y;
-  z[n - 1] = bq[n] * x - aq[n] * y;
+  for (int k = 0; k + 1 < n; ++k) z[k] = vfnma<T>(aq[k + 1], y, vfma<T>(bq[k + 1], x, z[k + 1]));
+  z[n - 1] = vfnma<T>(aq[n], y, bq[n] * x);
   return y;
 }
 
@@ -84,10 +86,12 @@ __attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>
   index_t t = t_begin;
   V r[G];
   if (stream && dir == 1 && p.y.data) {
-    for (; t + G <= T_len; t += G) {
-      group_in(xrows, t, r);
-      for (int j = 0; j < G; ++j) r[j] = step(r[j]);
-      group_out_stream(r, yrows, t);
+    constexpr int S = kStreamGroup<T>;
+    V rs[S];
+    for (; t + S <= T_len; t += S) {
+      for (int g = 0; g < S; g += G) group_in(xrows, t + g, rs + g);
+      for (int j = 0; j < S; ++j) rs[j] = step(rs[j]);
+      stream_out(rs, yrows, t);
     }
     stream_fence();
     return t;
@@ -104,12 +108,12 @@ __attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>
 }
 
 // The first sample from which a full block's forward time-last output can be streamed (every row
-// then aligned to a group of G samples), or -1 where streaming does not apply: a small output (it
+// then 64-byte aligned), or -1 where streaming does not apply: a small output (it
 // stays in the cache), output aliasing the input (in place: its lines are in the cache already),
 // or rows misaligned differently from one another.
 template <class T>
 index_t stream_start(const LfilterArgs<T>& p, index_t c0) {
-  constexpr index_t unit = kStepGroup<T> * index_t(sizeof(T));
+  constexpr index_t unit = 64;
   const index_t bytes = p.y.channels() * p.y.length * index_t(sizeof(T));
   if (!p.y.data || p.y.s_time != 1 || p.x.s_time != 1 || bytes < kStreamMinBytes) return -1;
   if (static_cast<const void*>(p.x.data) == static_cast<const void*>(p.y.data)) return -1;

@@ -49,6 +49,18 @@ __attribute__((always_inline)) inline Vec<T> vfma(const Vec<T>& a, const Vec<T>&
   return a * b + c;
 #endif
 }
+// c - a * b rounded once.
+template <class T>
+__attribute__((always_inline)) inline Vec<T> vfnma(const Vec<T>& a, const Vec<T>& b, const Vec<T>& c) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(T) == 8)
+    return (Vec<T>)_mm512_fnmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
+  else
+    return (Vec<T>)_mm512_fnmadd_ps((__m512)a, (__m512)b, (__m512)c);
+#else
+  return c - a * b;
+#endif
+}
 template <class T>
 __attribute__((always_inline)) inline T sfma(T a, T b, T c) {
 #if defined(__AVX512F__)
@@ -231,11 +243,17 @@ __attribute__((always_inline)) inline void group_out(const Vec<float>* r, float*
   transpose_out_regs_16x8(r, rows, off);
 }
 
-// group_out with non-temporal stores: each row's G samples go to memory without first reading the
-// line into the cache (which an ordinary store to an uncached line does), one third less memory
-// traffic for outputs larger than the cache.  rows[i] + off must be aligned to G samples; the
-// stores are weakly ordered, so the writer ends with stream_fence().
-__attribute__((always_inline)) inline void group_out_stream(const Vec<double>* r, double* const* rows, index_t off) {
+// Steps of a streamed output group: one full 64-byte line of every row (a partial line written
+// non-temporally costs a read-modify-write in memory).
+template <class T>
+inline constexpr int kStreamGroup = 64 / int(sizeof(T));
+
+// The output of kStreamGroup<T> steps r[] of kLanes<T> rows, transposed and written with
+// non-temporal stores: the lines go to memory without first being read into the cache (which an
+// ordinary store to an uncached line does), a third less memory traffic for outputs larger than the
+// cache.  rows[i] + off must be 64-byte aligned; the stores are weakly ordered, so the writer ends
+// with stream_fence().
+__attribute__((always_inline)) inline void stream_out(const Vec<double>* r, double* const* rows, index_t off) {
 #if defined(__AVX512F__)
   __m512d m[8];
   for (int j = 0; j < 8; ++j) m[j] = (__m512d)r[j];
@@ -245,17 +263,20 @@ __attribute__((always_inline)) inline void group_out_stream(const Vec<double>* r
   transpose_out_regs(r, rows, off);
 #endif
 }
-__attribute__((always_inline)) inline void group_out_stream(const Vec<float>* r, float* const* rows, index_t off) {
+__attribute__((always_inline)) inline void stream_out(const Vec<float>* r, float* const* rows, index_t off) {
 #if defined(__AVX512F__)
-  __m512 m[8];
-  for (int t = 0; t < 8; ++t) m[t] = (__m512)r[t];
-  detail::transpose_halves(m);
+  // Two 16 x 8 half transposes; row i's 16 samples are the low halves of both, row i + 8's the high.
+  __m512 a[8], b[8];
+  for (int t = 0; t < 8; ++t) a[t] = (__m512)r[t], b[t] = (__m512)r[t + 8];
+  detail::transpose_halves(a);
+  detail::transpose_halves(b);
   for (int i = 0; i < 8; ++i) {
-    _mm256_stream_ps(rows[i] + off, _mm512_castps512_ps256(m[i]));
-    _mm256_stream_ps(rows[i + 8] + off, _mm512_extractf32x8_ps(m[i], 1));
+    _mm512_stream_ps(rows[i] + off, _mm512_shuffle_f32x4(a[i], b[i], 0x44));
+    _mm512_stream_ps(rows[i + 8] + off, _mm512_shuffle_f32x4(a[i], b[i], 0xEE));
   }
 #else
   transpose_out_regs_16x8(r, rows, off);
+  transpose_out_regs_16x8(r + 8, rows, off + 8);
 #endif
 }
 // One vector to 64-byte-aligned memory, non-temporally.

@@ -129,21 +129,27 @@ void sosfilt_blocks(const SosfiltArgs<T>& p, index_t blk0, index_t blk1) {
     }
   }
   const index_t T_len = p.x.length;
+  // Tiles at origin + k kTile: a single block of an output beyond the cache is streamed, its tiles
+  // shifted so that they start aligned (the samples do the same arithmetic in any tiling).
+  const index_t origin = nb == 1 ? stream_origin(p.x, p.y, blk0 * L) : 1;
+  const bool stream = origin <= 0;
+  const index_t start = stream ? origin : 0;
   // Backward filtering visits the tiles last to first and each tile's samples last to first, while
   // the tiles are still read and written in increasing memory order (the fast copies).
-  const index_t tiles = (T_len + kTile - 1) / kTile;
+  const index_t tiles = (T_len - start + kTile - 1) / kTile;
   for (index_t k = 0; k < tiles; ++k) {
-    const index_t t0 = (Reverse ? tiles - 1 - k : k) * kTile;
-    const index_t len = std::min(kTile, T_len - t0);
+    const index_t begin = start + (Reverse ? tiles - 1 - k : k) * kTile;
+    const index_t t0 = std::max<index_t>(begin, 0), len = std::min(begin + kTile, T_len) - t0;
     for (index_t b = 0; b < nb; ++b) {
       T* cq = scratch.data() + b * per_block;
       const index_t c0 = (blk0 + b) * L;
       const int lanes = int(std::min<index_t>(L, C - c0));
       gather_tile(p.x, c0, lanes, t0, len, buf);
       biquads<T, Reverse>(buf, len, cq, cq + 5 * S * L, S);
-      scatter_tile(buf, c0, lanes, t0, len, p.y);
+      scatter_tile(buf, c0, lanes, t0, len, p.y, stream && begin >= 0);
     }
   }
+  if (stream) stream_fence();
   if (p.zf.data)
     for (index_t b = 0; b < nb; ++b) {
       const T* z = scratch.data() + b * per_block + 5 * S * L;
