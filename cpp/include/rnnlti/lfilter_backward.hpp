@@ -58,12 +58,11 @@ __attribute__((always_inline)) inline void lfilter_backward_tiles(const LfilterB
 }
 
 // Samples [0, F) of a full block of L channels straight from memory (F a multiple of L), with the
-// whole window present: time first with the L channels adjacent (one vector per sample), or time last
-// (L x L in-register transposes around L samples).  Returns false for any other layout.
-template <class T, class Step>
+// whole window present: time first with the L channels adjacent (one vector per sample, step), or
+// time last (group: L x L in-register transposes around L samples).  Returns false for any other layout.
+template <class T, class Step, class Group>
 __attribute__((always_inline)) inline bool lfilter_backward_fused(const LfilterBackwardArgs<T>& p, index_t c0,
-                                                                  index_t F, int n, Step&& step) {
-  using V = Vec<T>;
+                                                                  index_t F, int n, Step&& step, Group&& group) {
   constexpr int L = kLanes<T>;
   const Signals<const T>* in[3] = {&p.x, &p.y, &p.dy};
   bool adjacent = p.dx.s_inner == 1 && (c0 % p.dx.inner) + L <= p.dx.inner;
@@ -89,15 +88,7 @@ __attribute__((always_inline)) inline bool lfilter_backward_fused(const LfilterB
     gr[l] = p.dy.channel(c0 + l);
     dr[l] = p.dx.channel(c0 + l);
   }
-  for (index_t t0 = F - L; t0 >= 0; t0 -= L) {
-    V xv[L], yv[L], gv[L];
-    transpose_in_regs(xr, t0, xv);
-    transpose_in_regs(yr, t0, yv);
-    transpose_in_regs(gr, t0, gv);
-#pragma GCC unroll 16
-    for (int j = L - 1; j >= 0; --j) gv[j] = step(xv[j], yv[j], gv[j], n);
-    transpose_out_regs(gv, dr, t0);
-  }
+  for (index_t t0 = F - L; t0 >= 0; t0 -= L) group(xr, yr, gr, dr, t0);
   return true;
 }
 
@@ -153,6 +144,52 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
       }
     return d;
   };
+  // L samples [t0, t0 + L) of time-last rows, the same arithmetic as L steps but in phases, so that
+  // fewer vectors are live at once (no spills): G[i] = gy[t0 + i] for i < L + n (the window after).
+  constexpr int kG = L + (N >= 0 ? N : 0);
+  auto group = [&](const T* const* xr, const T* const* yr, const T* const* gr, T* const* dr, index_t t0)
+      __attribute__((always_inline)) {
+    if constexpr (N < 0) {
+      V xv[L], yv[L], gv[L];
+      transpose_in_regs(xr, t0, xv);
+      transpose_in_regs(yr, t0, yv);
+      transpose_in_regs(gr, t0, gv);
+      for (int j = L - 1; j >= 0; --j) gv[j] = step(xv[j], yv[j], gv[j], n);
+      transpose_out_regs(gv, dr, t0);
+    } else {
+      V G[kG], v[L];
+#pragma GCC unroll 16
+      for (int k = 0; k < N; ++k) G[L + k] = w[k];
+      transpose_in_regs(gr, t0, G);
+#pragma GCC unroll 16
+      for (int j = L - 1; j >= 0; --j) {
+        V g = G[j];
+#pragma GCC unroll 16
+        for (int k = N; k >= 1; --k) g -= aq[k] * G[j + k];
+        G[j] = g;
+      }
+#pragma GCC unroll 16
+      for (int j = 0; j < L; ++j) {
+        V d = bq[0] * G[j];
+#pragma GCC unroll 16
+        for (int k = 1; k <= N; ++k) d += bq[k] * G[j + k];
+        v[j] = d;
+      }
+      transpose_out_regs(v, dr, t0);
+      transpose_in_regs(xr, t0, v);
+#pragma GCC unroll 16
+      for (int j = L - 1; j >= 0; --j)
+#pragma GCC unroll 16
+        for (int k = 0; k <= N; ++k) sx[k] += v[j] * G[j + k];
+      transpose_in_regs(yr, t0, v);
+#pragma GCC unroll 16
+      for (int j = L - 1; j >= 0; --j)
+#pragma GCC unroll 16
+        for (int k = 1; k <= N; ++k) sy[k] += v[j] * G[j + k];
+#pragma GCC unroll 16
+      for (int k = 0; k <= N; ++k) w[k] = G[k];
+    }
+  };
   std::vector<T> buf(size_t(3 * kTile * L));
   const index_t T_len = p.x.length;
   // The last samples (from F on, at least `order` of them) lack part of the window; the rest, [0, F),
@@ -160,7 +197,7 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
   const index_t F = std::max<index_t>(0, T_len - n) / L * L;
   lfilter_backward_tiles<T>(p, c0, lanes, F, T_len, buf.data(), step,
                             [&](index_t t) { return int(std::min<index_t>(n, T_len - 1 - t)); });
-  if (!(lanes == L && lfilter_backward_fused<T>(p, c0, F, n, step)))
+  if (!(lanes == L && lfilter_backward_fused<T>(p, c0, F, n, step, group)))
     lfilter_backward_tiles<T>(p, c0, lanes, 0, F, buf.data(), step, [&](index_t) { return n; });
   // w[k] = gy[k] now (zero past the end of a signal shorter than the order).
   const index_t nb = p.b.size, na = p.a.size;
