@@ -2,18 +2,21 @@
 // With bn = b/a[0], an = a/a[0] (padded to order+1) and y = lfilter(b, a, x, zi):
 //   y[n]  = sum_k bn[k] x[n-k] - sum_{k>=1} an[k] y[n-k] + zi[n] (n < order)
 //   gy[n] = dL/dy[n] (total) = dy[n] - sum_{k>=1} an[k] gy[n+k]      an IIR filter run backward in time
-//   dx[n] = sum_k bn[k] gy[n+k],   dbn[k] = sum_n gy[n] x[n-k],   dan[k] = -sum_n gy[n] y[n-k],
+//   dx[n] = sum_k bn[k] gy[n+k],   dbn[k] = sum_m x[m] gy[m+k],   dan[k] = -sum_m y[m] gy[m+k],
 //   dzi[k] = gy[k],   db = dbn/a0,  da[k>=1] = dan[k]/a0,  da[0] = -(bn . dbn + an[1:] . dan[1:])/a0
-// all in one backward sweep (the correlations are accumulated as gy is produced).  Gradients are per
-// channel (a filter bank gets one gradient per filter); the Python layer sums shared filters.
+// One filtering pass backward in time: each sample of x, y and dy is read once and each sample of dx
+// written once.  The window gy[t .. t+order] lives in registers, so dx[t] and the correlations of
+// x[t], y[t] with the window are formed in the same step as gy[t] (nothing goes back to memory but
+// dx).  Gradients are per channel (a filter bank gets one gradient per filter); the Python layer sums
+// shared filters.
 #pragma once
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "common.hpp"
 #include "parallel.hpp"
+#include "simd.hpp"
 #include "tile.hpp"
 
 namespace rnnlti {
@@ -32,108 +35,195 @@ struct LfilterBackwardArgs {
 
 namespace detail {
 
+// Samples [t_lo, t_hi) through lane-major tiles (any layout, any number of lanes), backward in time:
+// step(x, y, dy, kmax) runs one sample, kmax_at(t) gives its window size.
+template <class T, class Step, class K>
+__attribute__((always_inline)) inline void lfilter_backward_tiles(const LfilterBackwardArgs<T>& p, index_t c0, int lanes,
+                                                                  index_t t_lo, index_t t_hi, T* buf, Step&& step,
+                                                                  K&& kmax_at) {
+  constexpr int L = kLanes<T>;
+  T* xb = buf;
+  T* yb = xb + kTile * L;
+  T* gb = yb + kTile * L;  // dy in, dx out
+  for (index_t end = t_hi; end > t_lo; end -= kTile) {
+    const index_t t0 = std::max(t_lo, end - kTile);
+    const index_t len = end - t0;
+    gather_tile(p.x, c0, lanes, t0, len, xb);
+    gather_tile(p.y, c0, lanes, t0, len, yb);
+    gather_tile(p.dy, c0, lanes, t0, len, gb);
+    for (index_t t = len - 1; t >= 0; --t)
+      vstore(gb + t * L, step(vload(xb + t * L), vload(yb + t * L), vload(gb + t * L), kmax_at(t0 + t)));
+    scatter_tile(gb, c0, lanes, t0, len, p.dx);
+  }
+}
+
+// Samples [0, F) of a full block of L channels straight from memory (F a multiple of L), with the
+// whole window present: time first with the L channels adjacent (one vector per sample, step), or
+// time last (group: L x L in-register transposes around L samples).  Returns false for any other layout.
+template <class T, class Step, class Group>
+__attribute__((always_inline)) inline bool lfilter_backward_fused(const LfilterBackwardArgs<T>& p, index_t c0,
+                                                                  index_t F, int n, Step&& step, Group&& group) {
+  constexpr int L = kLanes<T>;
+  const Signals<const T>* in[3] = {&p.x, &p.y, &p.dy};
+  bool adjacent = p.dx.s_inner == 1 && (c0 % p.dx.inner) + L <= p.dx.inner;
+  bool time_last = p.dx.s_time == 1;
+  for (const auto* v : in) {
+    adjacent = adjacent && v->s_inner == 1 && (c0 % v->inner) + L <= v->inner;
+    time_last = time_last && v->s_time == 1;
+  }
+  if (adjacent) {
+    const T *xr = p.x.channel(c0), *yr = p.y.channel(c0), *gr = p.dy.channel(c0);
+    T* dr = p.dx.channel(c0);
+    const index_t sx = p.x.s_time, sy = p.y.s_time, sg = p.dy.s_time, sd = p.dx.s_time;
+    for (index_t t = F - 1; t >= 0; --t)
+      vstore(dr + t * sd, step(vload(xr + t * sx), vload(yr + t * sy), vload(gr + t * sg), n));
+    return true;
+  }
+  if (!time_last) return false;
+  const T *xr[L], *yr[L], *gr[L];
+  T* dr[L];
+  for (int l = 0; l < L; ++l) {
+    xr[l] = p.x.channel(c0 + l);
+    yr[l] = p.y.channel(c0 + l);
+    gr[l] = p.dy.channel(c0 + l);
+    dr[l] = p.dx.channel(c0 + l);
+  }
+  for (index_t t0 = F - L; t0 >= 0; t0 -= L) group(xr, yr, gr, dr, t0);
+  return true;
+}
+
+// One block of up to L channels.  N is the order when known at compile time (then the coefficients,
+// the window and the running sums are small arrays of vectors that the compiler keeps in registers),
+// -1 for a runtime order `order`.
 template <class T, int N>
 void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lanes, int order) {
+  using V = Vec<T>;
   constexpr int L = kLanes<T>;
-  const index_t n = N >= 0 ? N : order;
-  const index_t nb = p.b.size, na = p.a.size;
-  // Lane-major normalised coefficients bq[k*L + l] = bn[k] of lane l (aq likewise); with a
-  // compile-time order on the stack, apart from the tile buffers, so the compiler can keep them in
-  // registers.
-  constexpr int kFixed = N >= 0 ? (N + 1) * L : 1;
-  alignas(64) T bq_fixed[kFixed] = {}, aq_fixed[kFixed] = {};
-  std::vector<T> coef_dynamic(N >= 0 ? 0 : size_t(2 * (n + 1) * L), T(0));
-  T* bq = N >= 0 ? bq_fixed : coef_dynamic.data();
-  T* aq = N >= 0 ? aq_fixed : bq + (n + 1) * L;
-  std::vector<T> storage(size_t((2 * (n + 1) /*acc*/ + 2 * (n + kTile) + (kTile + n) + kTile) * L), T(0));
-  T* dbq = storage.data();     // running dbn
-  T* daq = dbq + (n + 1) * L;  // running dan
-  T* xb = daq + (n + 1) * L;   // rows [0, n): x history; [n, n+len): tile
-  T* yb = xb + (n + kTile) * L;
-  T* gb = yb + (n + kTile) * L;  // rows [0, len): dy in, gy out; [len, len+n): gy after the tile
-  T* ob = gb + (kTile + n) * L;  // dx tile
-  for (int l = 0; l < lanes; ++l) {
-    const T a0 = p.a.get(c0 + l, 0);
-    for (index_t k = 0; k <= n; ++k) {
-      bq[k * L + l] = p.b.get(c0 + l, k) / a0;
-      aq[k * L + l] = p.a.get(c0 + l, k) / a0;
-    }
-  }
-  const index_t T_len = p.x.length;
-  bool first = true;
-  for (index_t end = T_len; end > 0; end -= kTile) {
-    const index_t t0 = std::max<index_t>(0, end - kTile);
-    const index_t len = end - t0;
-    if (!first && n > 0) std::memmove(gb + len * L, gb, size_t(n * L) * sizeof(T));
-    first = false;
-    const index_t hist = std::min(n, t0);
-    std::fill(xb, xb + (n - hist) * L, T(0));
-    std::fill(yb, yb + (n - hist) * L, T(0));
-    if (hist > 0) {
-      gather_tile(p.x, c0, lanes, t0 - hist, hist, xb + (n - hist) * L);
-      gather_tile(p.y, c0, lanes, t0 - hist, hist, yb + (n - hist) * L);
-    }
-    gather_tile(p.x, c0, lanes, t0, len, xb + n * L);
-    gather_tile(p.y, c0, lanes, t0, len, yb + n * L);
-    gather_tile(p.dy, c0, lanes, t0, len, gb);
-    // The recursion alone in the time loop: gy[t] = dy[t] - sum_k an[k] gy[t+k].  Past the end of
-    // the signal there is no gy[t+k]: the term is left out, not multiplied by zero (inf * 0 = NaN).
-    const bool last = end == T_len;
-    for (index_t t = len - 1; t >= 0; --t) {
-      T* g = gb + t * L;
-      alignas(64) T gy[L];
-      for (int l = 0; l < L; ++l) gy[l] = g[l];
-      // gy[t+1] enters last: the loop-carried dependency is one FMA per sample.
-      for (index_t k = last ? std::min(n, len - 1 - t) : n; k >= 1; --k)
-        for (int l = 0; l < L; ++l) gy[l] -= aq[k * L + l] * g[k * L + l];
-      for (int l = 0; l < L; ++l) g[l] = gy[l];
-    }
-    // Then, over the tile, the correlations with gy (no loop-carried dependency):
-    // dx[t] = sum_k bn[k] gy[t+k];  dbn[k] += sum_t gy[t] x[t-k];  dan[k] -= sum_t gy[t] y[t-k].
-    for (index_t t = 0; t < len; ++t) {
-      alignas(64) T d[L] = {};
-      for (index_t k = 0; k <= (last ? std::min(n, len - 1 - t) : n); ++k)
-        for (int l = 0; l < L; ++l) d[l] += bq[k * L + l] * gb[(t + k) * L + l];
-      for (int l = 0; l < L; ++l) ob[t * L + l] = d[l];
-    }
-    const T* xt = xb + n * L;
-    const T* yt = yb + n * L;
-    for (index_t k = 0; k <= n; ++k) {
-      alignas(64) T sx[4][L] = {}, sy[4][L] = {};
-      index_t u = (t0 == 0) ? std::min(k, len) : 0;  // x[u - k], y[u - k] before the signal: no term
-      for (; u + 4 <= len; u += 4)
-        for (int r = 0; r < 4; ++r)
-          for (int l = 0; l < L; ++l) {
-            sx[r][l] += gb[(u + r) * L + l] * xt[(u + r - k) * L + l];
-            sy[r][l] += gb[(u + r) * L + l] * yt[(u + r - k) * L + l];
-          }
-      for (; u < len; ++u)
-        for (int l = 0; l < L; ++l) {
-          sx[0][l] += gb[u * L + l] * xt[(u - k) * L + l];
-          sy[0][l] += gb[u * L + l] * yt[(u - k) * L + l];
-        }
-      for (int l = 0; l < L; ++l) {
-        dbq[k * L + l] += (sx[0][l] + sx[1][l]) + (sx[2][l] + sx[3][l]);
-        daq[k * L + l] -= (sy[0][l] + sy[1][l]) + (sy[2][l] + sy[3][l]);
+  const int n = N >= 0 ? N : order;
+  constexpr int kFixed = N >= 0 ? N + 1 : 1;
+  // bq[k] = bn[k], aq[k] = an[k]; the window w[k] = gy[t + k] after the step of sample t; the running
+  // sums sx[k] = sum_m x[m] gy[m+k], sy[k] = sum_m y[m] gy[m+k].
+  V bq_f[kFixed] = {}, aq_f[kFixed] = {}, w_f[kFixed] = {}, sx_f[kFixed] = {}, sy_f[kFixed] = {};
+  std::vector<V> dynamic(N >= 0 ? 0 : size_t(5 * (n + 1)), V{});
+  V* bq = N >= 0 ? bq_f : dynamic.data();
+  V* aq = N >= 0 ? aq_f : bq + (n + 1);
+  V* w = N >= 0 ? w_f : aq + (n + 1);
+  V* sx = N >= 0 ? sx_f : w + (n + 1);
+  V* sy = N >= 0 ? sy_f : sx + (n + 1);
+  {
+    alignas(64) T bs[L] = {}, as[L] = {};
+    for (int k = 0; k <= n; ++k) {
+      for (int l = 0; l < lanes; ++l) {
+        const T a0 = p.a.get(c0 + l, 0);
+        bs[l] = p.b.get(c0 + l, k) / a0;
+        as[l] = p.a.get(c0 + l, k) / a0;
       }
+      bq[k] = vload(bs);
+      aq[k] = vload(as);
     }
-    scatter_tile(ob, c0, lanes, t0, len, p.dx);
   }
-  // gb rows [0, n) now hold gy[0 .. n) (zero past the end of a signal shorter than n).
-  if (p.dzi.data)
-    for (int l = 0; l < lanes; ++l)
-      for (index_t k = 0; k < n; ++k) p.dzi.at(c0 + l, k) = gb[k * L + l];
+  // Sample t: gy[t] from dy[t] and the window, then dx[t] (returned) and the correlation terms.  Only
+  // the window entries w[1 .. kmax] exist (kmax < n within `order` samples of the end of the signal):
+  // the others are left out, not multiplied by zero (inf * 0 = NaN).
+  auto step = [&](const V& xv, const V& yv, const V& dyv, int kmax) __attribute__((always_inline)) {
+#pragma GCC unroll 16
+    for (int k = n; k >= 1; --k) w[k] = w[k - 1];
+    V g = dyv;
+#pragma GCC unroll 16
+    for (int k = n; k >= 1; --k)  // gy[t+1] enters last: one FMA of loop-carried dependency
+      if (k <= kmax) g -= aq[k] * w[k];
+    w[0] = g;
+    V d = bq[0] * g;
+    sx[0] += xv * g;
+#pragma GCC unroll 16
+    for (int k = 1; k <= n; ++k)
+      if (k <= kmax) {
+        d += bq[k] * w[k];
+        sx[k] += xv * w[k];
+        sy[k] += yv * w[k];
+      }
+    return d;
+  };
+  // L samples [t0, t0 + L) of time-last rows, the same arithmetic as L steps but in phases, so that
+  // fewer vectors are live at once (no spills): G[i] = gy[t0 + i] for i < L + n (the window after).
+  constexpr int kG = L + (N >= 0 ? N : 0);
+  auto group = [&](const T* const* xr, const T* const* yr, const T* const* gr, T* const* dr, index_t t0)
+      __attribute__((always_inline)) {
+    if constexpr (N < 0) {
+      V xv[L], yv[L], gv[L];
+      transpose_in_regs(xr, t0, xv);
+      transpose_in_regs(yr, t0, yv);
+      transpose_in_regs(gr, t0, gv);
+      for (int j = L - 1; j >= 0; --j) gv[j] = step(xv[j], yv[j], gv[j], n);
+      transpose_out_regs(gv, dr, t0);
+    } else {
+      V G[kG], v[L];
+#pragma GCC unroll 16
+      for (int k = 0; k < N; ++k) G[L + k] = w[k];
+      transpose_in_regs(gr, t0, G);
+#pragma GCC unroll 16
+      for (int j = L - 1; j >= 0; --j) {
+        V g = G[j];
+#pragma GCC unroll 16
+        for (int k = N; k >= 1; --k) g -= aq[k] * G[j + k];
+        G[j] = g;
+      }
+#pragma GCC unroll 16
+      for (int j = 0; j < L; ++j) {
+        V d = bq[0] * G[j];
+#pragma GCC unroll 16
+        for (int k = 1; k <= N; ++k) d += bq[k] * G[j + k];
+        v[j] = d;
+      }
+      transpose_out_regs(v, dr, t0);
+      transpose_in_regs(xr, t0, v);
+#pragma GCC unroll 16
+      for (int j = L - 1; j >= 0; --j)
+#pragma GCC unroll 16
+        for (int k = 0; k <= N; ++k) sx[k] += v[j] * G[j + k];
+      transpose_in_regs(yr, t0, v);
+#pragma GCC unroll 16
+      for (int j = L - 1; j >= 0; --j)
+#pragma GCC unroll 16
+        for (int k = 1; k <= N; ++k) sy[k] += v[j] * G[j + k];
+#pragma GCC unroll 16
+      for (int k = 0; k <= N; ++k) w[k] = G[k];
+    }
+  };
+  std::vector<T> buf(size_t(3 * kTile * L));
+  const index_t T_len = p.x.length;
+  // The last samples (from F on, at least `order` of them) lack part of the window; the rest, [0, F),
+  // have all of it.  F is a multiple of L, so that the time-last fused path moves whole L x L blocks.
+  const index_t F = std::max<index_t>(0, T_len - n) / L * L;
+  lfilter_backward_tiles<T>(p, c0, lanes, F, T_len, buf.data(), step,
+                            [&](index_t t) { return int(std::min<index_t>(n, T_len - 1 - t)); });
+  if (!(lanes == L && lfilter_backward_fused<T>(p, c0, F, n, step, group)))
+    lfilter_backward_tiles<T>(p, c0, lanes, 0, F, buf.data(), step, [&](index_t) { return n; });
+  // w[k] = gy[k] now (zero past the end of a signal shorter than the order).
+  const index_t nb = p.b.size, na = p.a.size;
+  alignas(64) T lane[3][L];
+  for (int k = 0; k <= n; ++k) {
+    vstore(lane[0], w[k]);
+    vstore(lane[1], sx[k]);
+    vstore(lane[2], sy[k]);
+    for (int l = 0; l < lanes; ++l) {
+      const index_t c = c0 + l;
+      if (p.dzi.data && k < n) p.dzi.at(c, k) = lane[0][l];
+      if (k < nb) p.db[c * nb + k] = lane[1][l];             // dbn, divided by a0 below
+      if (k >= 1 && k < na) p.da[c * na + k] = -lane[2][l];  // dan
+    }
+  }
   for (int l = 0; l < lanes; ++l) {
     const index_t c = c0 + l;
     const T a0 = p.a.get(c, 0);
     T chain = T(0);  // bn . dbn + an[1:] . dan[1:]
     for (index_t k = 0; k < nb; ++k) {
-      p.db[c * nb + k] = dbq[k * L + l] / a0;
-      chain += bq[k * L + l] * dbq[k * L + l];
+      chain += p.b.get(c, k) / a0 * p.db[c * nb + k];
+      p.db[c * nb + k] /= a0;
     }
     for (index_t k = 1; k < na; ++k) {
-      p.da[c * na + k] = daq[k * L + l] / a0;
-      chain += aq[k * L + l] * daq[k * L + l];
+      chain += p.a.get(c, k) / a0 * p.da[c * na + k];
+      p.da[c * na + k] /= a0;
     }
     p.da[c * na] = -chain / a0;
   }

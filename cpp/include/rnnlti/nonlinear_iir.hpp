@@ -14,6 +14,7 @@
 #include "common.hpp"
 #include "lane_math.hpp"
 #include "parallel.hpp"
+#include "simd.hpp"
 #include "tile.hpp"
 
 namespace rnnlti {
@@ -63,6 +64,11 @@ void nonlinear_iir_group(const NonlinearIirArgs<T>& p, const Signals<const T>& x
   const index_t tile = kTile / G;  // the G buffers together stay the size of one kTile buffer (L1)
   const index_t rows = M + tile;
   std::vector<T> storage(size_t(G * rows * L));
+  constexpr int kW = MC > 0 ? MC : 1;
+  Vec<T> wv_fixed[kW];
+  std::vector<Vec<T>> wv_dyn(MC > 0 ? 0 : size_t(M));
+  Vec<T>* wv = MC > 0 ? wv_fixed : wv_dyn.data();
+  for (index_t m = 0; m < M; ++m) wv[m] = vsplat<T>(p.w[m]);
   // Per sub-block: rows [0, M): h history; rows [M, M + len): x in, h out.
   for (int g = 0; g < G; ++g) load_initial_state(p.h0, grp.c0[g], grp.lanes[g], M, storage.data() + g * rows * L);
   const index_t T_len = x.length;
@@ -72,14 +78,13 @@ void nonlinear_iir_group(const NonlinearIirArgs<T>& p, const Signals<const T>& x
     for (index_t t = 0; t < len; ++t) {
       for (int g = 0; g < G; ++g) {
         T* row = storage.data() + (g * rows + M + t) * L;
+        Vec<T> acc = vload(row);  // in a register: the M terms as whole vectors, w splatted once
+        for (index_t m = M; m >= 1; --m)  // h[n-1] enters last: a short loop-carried chain
+          acc += wv[m - 1] * vload(row - m * L);
         alignas(64) T xi[L];
-        for (int l = 0; l < L; ++l) xi[l] = row[l];
-        for (index_t m = M; m >= 1; --m) {  // h[n-1] enters last: a short loop-carried chain
-          const T wm = p.w[m - 1];
-          const T* past = row - m * L;
-          for (int l = 0; l < L; ++l) xi[l] += wm * past[l];
-        }
-        for (int l = 0; l < L; ++l) row[l] = lane::activate<A>(xi[l]);
+        vstore(xi, acc);
+        for (int l = 0; l < L; ++l) xi[l] = lane::activate<A>(xi[l]);
+        vstore(row, vload(xi));
       }
     }
     for (int g = 0; g < G; ++g) {
@@ -105,6 +110,11 @@ void nonlinear_iir_backward_group(const NonlinearIirArgs<T>& p, const Signals<co
   const index_t tile = kTile;  // (measured: shorter tiles here cost more in per-tile overhead than they save)
   const index_t stride = 3 * tile + 3 * M;
   std::vector<T> storage(size_t(G * stride * L), T(0));
+  constexpr int kW = MC > 0 ? MC : 1;
+  Vec<T> wv_fixed[kW];
+  std::vector<Vec<T>> wv_dyn(MC > 0 ? 0 : size_t(M));
+  Vec<T>* wv = MC > 0 ? wv_fixed : wv_dyn.data();
+  for (index_t m = 0; m < M; ++m) wv[m] = vsplat<T>(p.w[m]);
   auto hb = [&](int g) { return storage.data() + g * stride * L; };
   auto gb = [&](int g) { return hb(g) + (M + tile) * L; };
   auto db = [&](int g) { return gb(g) + tile * L; };
@@ -136,25 +146,18 @@ void nonlinear_iir_backward_group(const NonlinearIirArgs<T>& p, const Signals<co
         T* gr = gb(g) + t * L;
         const T* hn = hb(g) + (M + t) * L;
         T* d = db(g) + t * L;
-        alignas(64) T tot[L];  // in registers: gr and the rows it reads may alias as far as the compiler knows
-        for (int l = 0; l < L; ++l) tot[l] = gr[l];
-        if (end < T_len || t + M < len) {
-          for (index_t m = M; m >= 1; --m) {  // dxi[n+1] enters last
-            const T wm = p.w[m - 1];
-            const T* fut = d + m * L;
-            for (int l = 0; l < L; ++l) tot[l] += wm * fut[l];
-          }
-        } else {  // the signal's last M samples: no dxi past the end (not 0 * w, NaN for w = inf)
-          for (index_t m = len - 1 - t; m >= 1; --m) {
-            const T wm = p.w[m - 1];
-            const T* fut = d + m * L;
-            for (int l = 0; l < L; ++l) tot[l] += wm * fut[l];
-          }
-        }
-        for (int l = 0; l < L; ++l) {
-          gr[l] = tot[l];
-          d[l] = tot[l] * derivative_from_output<A>(hn[l]);
-        }
+        // The signal's last M samples have no dxi past the end: those terms are left out (not 0 * w,
+        // NaN for w = inf).  dxi[n+1] enters last.
+        const index_t mmax = (end < T_len || t + M < len) ? M : len - 1 - t;
+        Vec<T> acc = vload(gr);
+        if (mmax == M)
+          for (index_t m = M; m >= 1; --m) acc += wv[m - 1] * vload(d + m * L);
+        else
+          for (index_t m = mmax; m >= 1; --m) acc += wv[m - 1] * vload(d + m * L);
+        alignas(64) T slope[L];  // g'(xi[n]) from h[n], in a local array so that the loop vectorises
+        for (int l = 0; l < L; ++l) slope[l] = derivative_from_output<A>(hn[l]);
+        vstore(gr, acc);
+        vstore(d, acc * vload(slope));
       }
     }
     // dw[m-1] += sum_t dxi[t] h[t-m] over the tile, off the recursion's critical path; four partial

@@ -4,8 +4,8 @@ Rows (issue 3):
 * nonlinear_iir forward + backward, B = 64 sequences x T = 10,000, M = 2 and 8, float64 and float32,
   against a numba loop (parallel over sequences) and JAX (lax.scan + grad under jit); and at T = 1,000
   against torch autograd through a Python loop over time.
-* lfilter_backward (order 4, B = 64 x T = 100,000) against one forward rnnlti.lfilter call, and at
-  T = 1,000 against torch autograd of a torch lfilter (conv1d + a loop over time).
+* lfilter_backward (orders 2, 4 and 8, B = 64 x T = 100,000) against one forward rnnlti.lfilter call,
+  and (order 4) at T = 1,000 against torch autograd of a torch lfilter (conv1d + a loop over time).
 * nonlinear_fir forward + backward (K = 16, B = 64 x T = 10,000) against torch conv1d + tanh + autograd.
 Every implementation computes the same thing: the forward pass and the gradients of
 L = sum(c * output) with respect to the weights and the input.
@@ -25,6 +25,16 @@ T_LFILTER = 100_000
 K_FIR = 16
 LFILTER_B = [0.0048, 0.0193, 0.0289, 0.0193, 0.0048]  # scipy.signal.butter(4, 0.2)
 LFILTER_A = [1.0, -2.3695, 2.3140, -1.0547, 0.1874]
+# The other orders of the lfilter_backward rows: scipy.signal.butter(2, 0.2) and butter(8, 0.2).
+LFILTER_BA = {
+    2: ([0.0674552738890719, 0.1349105477781438, 0.0674552738890719], [1.0, -1.1429805025399011, 0.41280159809618877]),
+    4: (LFILTER_B, LFILTER_A),
+    8: ([2.395964410377617e-05, 0.00019167715283020936, 0.0006708700349057328, 0.0013417400698114655,
+         0.001677175087264332, 0.0013417400698114655, 0.0006708700349057328, 0.00019167715283020936,
+         2.395964410377617e-05],
+        [1.0, -4.784514894995809, 10.445041065534665, -13.457719890241556, 11.12933103916398, -6.025260397297651,
+         2.0792738030118767, -0.4172171569897821, 0.03720010070484524]),
+}
 
 
 def _iir_cases(quick: bool) -> List[dict]:
@@ -47,10 +57,13 @@ def cases(quick: bool) -> List[dict]:
     Tl = 10_000 if quick else T_LFILTER
     Tt = 200 if quick else T_TORCH
     T = 2_000 if quick else T_LONG
-    return _iir_cases(quick) + [
-        # bytes: reads x, y, dy, writes dx
-        {"name": "lfilter_backward_order4", "sizes": f"B={B} T={Tl} order=4 f64",
-         "impls": ["rnnlti", "lfilter_forward"], "work": 4.0 * B * Tl * 8, "unit": "GB/s"},
+    # bytes: reads x, y, dy, writes dx (target: <= 2.5x one forward lfilter call)
+    lfilter_rows = [
+        {"name": f"lfilter_backward_order{order}", "sizes": f"B={B} T={Tl} order={order} f64",
+         "impls": ["rnnlti", "lfilter_forward"], "work": 4.0 * B * Tl * 8, "unit": "GB/s"}
+        for order in (2, 4, 8)
+    ]
+    return _iir_cases(quick) + lfilter_rows + [
         {"name": f"lfilter_backward_order4_T{Tt}", "sizes": f"B={B} T={Tt} order=4 f64",
          "impls": ["rnnlti", "torch"], "work": 4.0 * B * Tt * 8, "unit": "GB/s"},
         # flops: forward K mult-adds, backward 2K (dx and dw), per sample
@@ -192,11 +205,12 @@ def _iir_torch(w, x, c):
 # lfilter_backward
 
 
-def _lfilter_data(T: int):
+def _lfilter_data(T: int, order: int = 4):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((B, T))
     c = rng.standard_normal((B, T))
-    return np.array(LFILTER_B), np.array(LFILTER_A), x, c
+    b, a = LFILTER_BA[order]
+    return np.array(b), np.array(a), x, c
 
 
 def _lfilter_torch(b, a, x, c):
@@ -253,7 +267,8 @@ def make(case: str, impl: str, quick: bool) -> Callable[[], object]:
             return lambda: (x.copy(), c.copy(), x.copy())
         return {"rnnlti": _iir_rnnlti, "numba": _iir_numba, "jax": _iir_jax, "torch": _iir_torch}[impl](w, x, c)
     if case.startswith("lfilter_backward"):
-        b, a, x, c = _lfilter_data(T)
+        order = int(case.split("_order")[1].split("_")[0])
+        b, a, x, c = _lfilter_data(T, order)
         if impl == "torch":
             return _lfilter_torch(b, a, x, c)
         import rnnlti
