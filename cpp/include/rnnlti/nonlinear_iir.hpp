@@ -276,11 +276,7 @@ void nonlinear_iir_backward(const NonlinearIirArgs<T>& p, const Signals<const T>
     });
   });
   // Sub-blocks summed in order: the same bits for any thread count and grouping.
-  for (index_t m = 0; m < M; ++m) {
-    T s = T(0);
-    for (index_t blk = 0; blk < blocks; ++blk) s += partial[size_t(blk * M + m)];
-    dw[m] = s;
-  }
+  sum_blocks_in_order(partial.data(), blocks, M, dw);
 }
 
 }  // namespace rnnlti
