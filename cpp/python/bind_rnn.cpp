@@ -1,6 +1,7 @@
 // Bindings of the vector RNN (rnn_forward, rnn_backward) and its readout loss.  Arrays arrive from
 // rnnlti/rnn.py validated, C-contiguous, batch-first and of one dtype; outputs are allocated there.
 #include "bindings.hpp"
+#include "pool.hpp"
 #include "rnnlti/readout.hpp"
 #include "rnnlti/rnn.hpp"
 
@@ -67,6 +68,8 @@ void rnn_forward_binding(py::array x, py::array U, py::array V, std::optional<py
     using T = decltype(tag);
     RnnForwardArgs<T> p = forward_args<T>(x, U, V, b, h0, h);
     p.h = mptr<T>(h);
+    Scratch<T> scratch(size_t(rnn_scratch_size<T>(p.M, p.N)));
+    p.scratch = scratch.data();
     py::gil_scoped_release release;
     rnn_forward(p, act);
   });
@@ -92,6 +95,10 @@ void rnn_backward_binding(py::array x, py::array h, py::array U, py::array V, py
     p.db = mptr<T>(db);
     p.dx = mptr<T>(dx);
     p.dh0 = mptr<T>(dh0);
+    Scratch<T> scratch(size_t(rnn_scratch_size<T>(p.fwd.M, p.fwd.N)));
+    p.fwd.scratch = scratch.data();
+    Scratch<T> slices(size_t(rnn_backward_slices_size(p.fwd.B, p.fwd.T_, p.fwd.D, p.fwd.N, p.fwd.M)));
+    p.slices = slices.data();
     py::gil_scoped_release release;
     rnn_backward(p, act);
   });
@@ -121,6 +128,8 @@ double readout_loss_binding(py::array h, py::array W, std::optional<py::array> c
     p.dh = mptr<T>(dh);
     p.dW = mptr<T>(dW);
     p.dc = mptr<T>(dc);
+    Scratch<T> residuals(size_t(readout_scratch_size(p.B, p.T_, p.N, p.K)));
+    p.scratch = residuals.data();
     py::gil_scoped_release release;
     return readout_loss(p);
   });

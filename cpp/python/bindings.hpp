@@ -85,6 +85,7 @@ decltype(auto) dispatch_float(const py::array& a, F&& f) {
 }
 
 void register_threads(py::module_& m);
+void register_memory(py::module_& m);
 void register_linear(py::module_& m);
 void register_nonlinear(py::module_& m);
 void register_rnn(py::module_& m);

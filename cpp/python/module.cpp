@@ -7,6 +7,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = RNNLTI_VERSION;
 #endif
   rnnlti::bind::register_threads(m);
+  rnnlti::bind::register_memory(m);
   rnnlti::bind::register_linear(m);
   rnnlti::bind::register_nonlinear(m);
   rnnlti::bind::register_rnn(m);

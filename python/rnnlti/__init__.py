@@ -35,6 +35,7 @@ __all__ = [
     "flowgraph",
     "freqz",
     "get_num_threads",
+    "release_memory",
     "IirGradients",
     "lfilter",
     "lfilter_backward",
@@ -77,6 +78,19 @@ def set_num_threads(n: int) -> None:
     if not 0 <= n < 2**31:
         raise ValueError(f"n must be >= 0 and < 2**31, got {n}")
     _core.set_num_threads(n)
+
+
+def release_memory() -> int:
+    """Frees the idle output buffers that rnnlti keeps for reuse; returns how many bytes it freed.
+
+    The RNN functions (`rnn_forward`, `rnn_backward`, `readout_loss`) take their large outputs from a
+    pool: when such an array is garbage-collected its memory goes back to the pool, and the next
+    output of the same size reuses it without the page faults of fresh memory (in a training loop
+    these cost more than the arithmetic at moderate sizes).  At most 256 MiB of idle buffers are kept.
+    """
+    idle = int(_core.pool_idle_bytes())
+    _core.pool_release()
+    return idle
 
 
 def get_num_threads() -> int:

@@ -4,7 +4,7 @@ These functions are internal: they take arrays already validated, converted to f
 viewed as (outer, inner, length) batches by the public functions of the rnnlti package, and write into
 the output arrays they are given.  Use the public API instead.
 """
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -13,6 +13,11 @@ has_openmp: bool
 
 def set_num_threads(n: int) -> None: ...
 def get_num_threads() -> int: ...
+
+# Output arrays with reused memory
+def pooled_empty(shape: Sequence[int], dtype: np.dtype) -> np.ndarray: ...
+def pool_release() -> None: ...
+def pool_idle_bytes() -> int: ...
 
 # Linear filters
 def lfilter(b: np.ndarray, a: np.ndarray, x: np.ndarray, y: np.ndarray, zi: Optional[np.ndarray],

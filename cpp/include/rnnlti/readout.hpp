@@ -28,7 +28,13 @@ struct ReadoutArgs {
   T* dh = nullptr;  // (B, T, N) outputs
   T* dW = nullptr;  // (K, N)
   T* dc = nullptr;  // (K,) or null
+  T* scratch = nullptr;  // readout_scratch_size(B, T, N, K) elements of work space, or null: allocated
 };
+
+// Elements of the work space ReadoutArgs::scratch: the residuals e (B*T x K) and the slices of dW.
+inline index_t readout_scratch_size(index_t B, index_t T_, index_t N, index_t K) {
+  return B * T_ * K + (rnn_detail::reduction_chunks(B * T_) - 1) * K * N;
+}
 
 // Returns L and writes its partials dh, dW, dc.
 template <class T>
@@ -36,15 +42,18 @@ double readout_loss(const ReadoutArgs<T>& p) {
   using namespace rnn_detail;
   const index_t BT = p.B * p.T_, N = p.N, K = p.K;
   // e[r] = yhat[r] - y[r] = dL/dyhat[r], kept for dW and dc.
-  std::vector<T> e(size_t(BT * K));
+  std::vector<T> own;
+  if (!p.scratch) own.resize(size_t(readout_scratch_size(p.B, p.T_, N, K)));
+  T* const e = p.scratch ? p.scratch : own.data();
+  T* const slices = e + BT * K;
+  const index_t chunks = reduction_chunks(BT);
   const index_t blocks = (BT + kRowBlock - 1) / kRowBlock;
   std::vector<double> partial(size_t(blocks), 0.0);
-  const index_t width = N >= 512 ? 256 : 128, col_tasks = (N + width - 1) / width;
   // One parallel region: the row blocks, a barrier (dW needs all of e), then the column tasks.
   rnn_detail::parallel_region([&](const rnn_detail::Team& team) {
     team.for_dynamic(blocks, [&](index_t blk) {
       const index_t r0 = blk * kRowBlock, nr = std::min(kRowBlock, BT - r0);
-      MMap<T> eb(e.data() + r0 * K, nr, K);
+      MMap<T> eb(e + r0 * K, nr, K);
       eb.setZero();
       gemm_acc<Op::N, Op::T>(nr, K, N, p.h + r0 * N, N, p.W, N, eb.data(), K);
       for (index_t i = 0; i < nr; ++i) {
@@ -72,18 +81,21 @@ double readout_loss(const ReadoutArgs<T>& p) {
       dhb.setZero();
       gemm_acc<Op::N, Op::N>(nr, N, K, eb.data(), K, p.W, N, dhb.data(), N);
     });
-    // dW[:, cols] = e^T h[:, cols] over all rows in one GEMM per column block; dc = column sums of e.
-    team.for_dynamic(col_tasks + (p.dc ? 1 : 0), [&](index_t i) {
-      if (i == col_tasks) {
+    // dW = e^T h, one task per chunk of rows (rnn.hpp's reduction_chunks), then the slices added in
+    // order; dc = column sums of e.
+    team.for_dynamic(chunks + (p.dc ? 1 : 0), [&](index_t i) {
+      if (i == chunks) {
         std::fill(p.dc, p.dc + K, T(0));
         for (index_t r = 0; r < BT; ++r)
-          for (index_t k = 0; k < K; ++k) p.dc[k] += e[size_t(r * K + k)];
+          for (index_t k = 0; k < K; ++k) p.dc[k] += e[r * K + k];
         return;
       }
-      const index_t c0 = i * width, w = std::min(width, N - c0);
-      MMap<T>(p.dW, K, N).middleCols(c0, w).setZero();
-      gemm_acc<Op::T, Op::N>(K, w, BT, e.data(), K, p.h + c0, N, p.dW + c0, N);
+      const index_t r0 = chunk_begin(BT, chunks, i), r1 = chunk_begin(BT, chunks, i + 1);
+      T* g = i == 0 ? p.dW : slices + (i - 1) * K * N;
+      std::fill(g, g + K * N, T(0));
+      gemm_acc<Op::T, Op::N>(K, N, r1 - r0, e + r0 * K, K, p.h + r0 * N, N, g, N);
     });
+    add_slices_in_order(team, p.dW, K * N, slices, K * N, chunks);
   });
   double loss = 0;
   for (double s : partial) loss += s;

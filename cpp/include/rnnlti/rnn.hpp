@@ -41,6 +41,7 @@ struct RnnForwardArgs {
   const T* h0 = nullptr;                        // (B, M, N) or null (zeros)
   index_t h0_stride = 0;                        // elements between sequences of h0 (0: shared)
   T* h = nullptr;                               // (B, T, N) output
+  T* scratch = nullptr;  // rnn_scratch_size<T>(M, N) elements of work space (the packed V), or null: allocated
 };
 
 template <class T>
@@ -54,6 +55,7 @@ struct RnnBackwardArgs {
   T* db = nullptr;                // (N,) or null
   T* dx = nullptr;                // (B, T, D)
   T* dh0 = nullptr;               // (B, M, N) or null (one per sequence, even when h0 is shared)
+  T* slices = nullptr;  // rnn_backward_slices_size<T>(B, T, D, N, M) elements of work space, or null: allocated
 };
 
 namespace rnn_detail {
@@ -139,18 +141,37 @@ void input_projection(const Team& team, const RnnForwardArgs<T>& p) {
 // contiguous M*N row of states: forward rows [h[t-M] .. h[t-1]] (kk = (M-m)*N + k holds V[m-1][:, k]),
 // backward rows [dxi[t+1] .. dxi[t+M]] (kk = (m-1)*N + i holds V[m-1][i, :]).
 template <class T>
-std::vector<T> pack_delays(const T* V, index_t M, index_t N, bool forward) {
+void pack_delays(const T* V, index_t M, index_t N, bool forward, T* p) {
   const index_t ld = packed_ld<T>(N);
-  std::vector<T> p(size_t(M * N * ld), T(0));
+  std::fill(p, p + M * N * ld, T(0));
   for (index_t m = 1; m <= M; ++m) {
     const T* Vm = V + (m - 1) * N * N;
     for (index_t k = 0; k < N; ++k) {
-      T* row = p.data() + (forward ? (M - m) * N + k : (m - 1) * N + k) * ld;
+      T* row = p + (forward ? (M - m) * N + k : (m - 1) * N + k) * ld;
       for (index_t j = 0; j < N; ++j) row[j] = forward ? Vm[j * N + k] : Vm[k * N + j];
     }
   }
-  return p;
 }
+
+// V packed by pack_delays into the caller's scratch space, or into memory of its own when there is none.
+template <class T>
+class PackedDelays {
+ public:
+  PackedDelays(const RnnForwardArgs<T>& f, bool forward) {
+    T* out = f.scratch;
+    if (!out) {
+      own_.resize(size_t(f.M * f.N * packed_ld<T>(f.N)));
+      out = own_.data();
+    }
+    pack_delays(f.V, f.M, f.N, forward, out);
+    data_ = out;
+  }
+  const T* data() const { return data_; }
+
+ private:
+  std::vector<T> own_;
+  const T* data_ = nullptr;
+};
 
 // Runs step(b0, b1, j0, j1, sync) = the sweep for sequences [b0, b1) and state columns [j0, j1), where
 // sync() is called after every time step; all threads of the team call it, and it ends with a barrier.  Many sequences: each thread takes a block of sequences and
@@ -234,68 +255,101 @@ void backward_sweep(const RnnBackwardArgs<T>& p, const T* Vb, index_t b0, index_
   }
 }
 
-// dU, dV, db and dx after the sweep.  Weight gradients: one task per block of output columns, each
-// summing over sequences (and, inside Eigen's GEMM, over time) in a fixed order.
+// Weight gradients are sums over all B*T rows.  The rows are cut into chunks whose number and bounds
+// depend only on the sizes; one task sums one chunk into its own slice (chunk 0 straight into the
+// output), then the slices are added to the output in chunk order.  Parallel even when there is a
+// single weight matrix to reduce, yet the bits do not depend on the thread count.
+inline index_t reduction_chunks(index_t rows) { return std::clamp<index_t>(rows / 2048, 1, 8); }
+inline index_t chunk_begin(index_t rows, index_t chunks, index_t c) { return rows * c / chunks; }
+
+// out[i] += slices[c - 1][i] for c = 1 .. chunks-1, in that order, each element once; slices are
+// `stride` elements apart.  Shared out over blocks of elements.
 template <class T>
-void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p) {
+void add_slices_in_order(const Team& team, T* out, index_t count, const T* slices, index_t stride, index_t chunks) {
+  if (chunks < 2) return;
+  constexpr index_t kBlock = 16384;
+  team.for_dynamic((count + kBlock - 1) / kBlock, [&](index_t blk) {
+    const index_t i0 = blk * kBlock, i1 = std::min(count, i0 + kBlock);
+    for (index_t c = 1; c < chunks; ++c) {
+      const T* s = slices + (c - 1) * stride;
+      for (index_t i = i0; i < i1; ++i) out[i] += s[i];
+    }
+  });
+}
+
+// Work space of the weight-gradient slices: one (D*N + M*N*N) slice per chunk but the first.
+inline index_t gradient_slices_size(index_t B, index_t T_, index_t D, index_t N, index_t M) {
+  return (reduction_chunks(B * T_) - 1) * (D * N + M * N * N);
+}
+
+// dU, dV, db and dx after the sweep: chunks of rows for the sums (above), blocks of rows for dx.
+template <class T>
+void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p, T* slices) {
   const RnnForwardArgs<T>& f = p.fwd;
   const index_t B = f.B, T_ = f.T_, D = f.D, N = f.N, M = f.M, BT = B * T_;
-  // Each task packs (transposes) all of dxi for its block of columns, which costs about as much as 64
-  // columns of arithmetic: wide blocks, split only where the matrices are big enough to share out.
-  const index_t width = D + M * N >= 1024 ? 256 : 128;
-  struct Task {
-    index_t m;  // 0: dU, m >= 1: dV[m-1], -1: db
-    index_t c0, c1;
-  };
-  std::vector<Task> tasks;
-  for (index_t m = 0; m <= M; ++m) {
-    const index_t n = m == 0 ? D : N;
-    for (index_t c0 = 0; c0 < n; c0 += width) tasks.push_back({m, c0, std::min(n, c0 + width)});
-  }
-  if (p.db) tasks.push_back({-1, 0, N});
+  const index_t chunks = reduction_chunks(BT), stride = D * N + M * N * N;
+  // Task i < (M+1)*chunks: gradient i / chunks (0: dU, m: dV[m-1]) over chunk i % chunks; then db; then dx.
+  const index_t sums = (M + 1) * chunks, with_db = sums + (p.db ? 1 : 0);
   const index_t dx_blocks = (BT + kRowBlock - 1) / kRowBlock;
-  team.for_dynamic(index_t(tasks.size()) + dx_blocks, [&](index_t i) {
-    if (i >= index_t(tasks.size())) {  // dx = dxi U, one block of rows
-      const index_t r0 = (i - index_t(tasks.size())) * kRowBlock, nr = std::min(kRowBlock, BT - r0);
+  team.for_dynamic(with_db + dx_blocks, [&](index_t i) {
+    if (i >= with_db) {  // dx = dxi U, one block of rows
+      const index_t r0 = (i - with_db) * kRowBlock, nr = std::min(kRowBlock, BT - r0);
       MMap<T> dx(p.dx + r0 * D, nr, D);
       dx.setZero();
       gemm_acc<Op::N, Op::N>(nr, D, N, p.dxi + r0 * N, N, f.U, D, dx.data(), D);
       return;
     }
-    const Task task = tasks[size_t(i)];
-    const index_t w = task.c1 - task.c0;
-    if (task.m < 0) {  // db = sum over every (b, t) of dxi, rows in order
+    if (i == sums) {  // db = sum over every (b, t) of dxi, rows in order
       std::fill(p.db, p.db + N, T(0));
       for (index_t r = 0; r < BT; ++r)
         for (index_t j = 0; j < N; ++j) p.db[j] += p.dxi[r * N + j];
       return;
     }
-    if (task.m == 0) {  // dU[:, c] = sum_{b,t} dxi[b,t] x[b,t,c]: one GEMM over all B*T rows
-      MMap<T>(p.dU, N, D).middleCols(task.c0, w).setZero();
-      gemm_acc<Op::T, Op::N>(N, w, BT, p.dxi, N, f.x + task.c0, D, p.dU + task.c0, D);
+    const index_t m = i / chunks, c = i % chunks;
+    const index_t r0 = chunk_begin(BT, chunks, c), r1 = chunk_begin(BT, chunks, c + 1);
+    const index_t offset = m == 0 ? 0 : D * N + (m - 1) * N * N, size = m == 0 ? D * N : N * N;
+    T* g = c == 0 ? (m == 0 ? p.dU : p.dV + (m - 1) * N * N) : slices + (c - 1) * stride + offset;
+    std::fill(g, g + size, T(0));
+    if (m == 0) {  // dU += sum_r dxi[r] x[r]^T over the chunk's rows
+      gemm_acc<Op::T, Op::N>(N, D, r1 - r0, p.dxi + r0 * N, N, f.x + r0 * D, D, g, D);
       return;
     }
-    const index_t m = task.m;  // dV[m-1][:, c] = sum_b sum_t dxi[b,t] h[b,t-m,c], h[t-m] = h0[M+t-m] for t < m
-    T* g = p.dV + (m - 1) * N * N + task.c0;
-    MMap<T>(p.dV + (m - 1) * N * N, N, N).middleCols(task.c0, w).setZero();
-    for (index_t b = 0; b < B; ++b) {
+    // dV[m-1] += sum dxi[b,t] h[b,t-m]^T over the chunk's (b, t), with h[t-m] = h0[M+t-m] for t < m.
+    for (index_t b = r0 / std::max<index_t>(T_, 1); T_ > 0 && b * T_ < r1; ++b) {
+      const index_t t0 = std::max<index_t>(r0 - b * T_, 0), t1 = std::min<index_t>(r1 - b * T_, T_);
       const T* dxi_b = p.dxi + b * T_ * N;
-      if (T_ > m) gemm_acc<Op::T, Op::N>(N, w, T_ - m, dxi_b + m * N, N, f.h + b * T_ * N + task.c0, N, g, N);
-      const index_t early = std::min(m, T_);
-      if (f.h0 && early > 0)
-        gemm_acc<Op::T, Op::N>(N, w, early, dxi_b, N, f.h0 + b * f.h0_stride + (M - m) * N + task.c0, N, g, N);
+      const index_t late = std::max(t0, m);  // t >= m reads h itself
+      if (t1 > late) gemm_acc<Op::T, Op::N>(N, N, t1 - late, dxi_b + late * N, N, f.h + (b * T_ + late - m) * N, N, g, N);
+      const index_t early_end = std::min(t1, m);
+      if (f.h0 && early_end > t0)
+        gemm_acc<Op::T, Op::N>(N, N, early_end - t0, dxi_b + t0 * N, N, f.h0 + b * f.h0_stride + (M - m + t0) * N, N,
+                               g, N);
     }
   });
+  // chunk c's slices of dU and of all dV sit at the same offsets in slice c: dU and dV are added separately.
+  add_slices_in_order(team, p.dU, D * N, slices, stride, chunks);
+  add_slices_in_order(team, p.dV, M * N * N, slices + D * N, stride, chunks);
 }
 
 }  // namespace rnn_detail
+
+// Elements of the work space RnnBackwardArgs::slices that rnn_backward uses.
+inline index_t rnn_backward_slices_size(index_t B, index_t T_, index_t D, index_t N, index_t M) {
+  return rnn_detail::gradient_slices_size(B, T_, D, N, M);
+}
+
+// Elements of the work space RnnForwardArgs::scratch that rnn_forward and rnn_backward use.
+template <class T>
+index_t rnn_scratch_size(index_t M, index_t N) {
+  return M * N * packed_ld<T>(N);
+}
 
 // h = the forward pass (see the file comment); act is the activation g.
 template <class T>
 void rnn_forward(const RnnForwardArgs<T>& p, Activation act) {
   using namespace rnn_detail;
   if (p.B == 0 || p.T_ == 0 || p.N == 0) return;
-  const std::vector<T> Vf = pack_delays(p.V, p.M, p.N, /*forward=*/true);
+  const PackedDelays<T> Vf(p, /*forward=*/true);
   dispatch_activation(act, [&](auto tag) {
     constexpr Activation A = decltype(tag)::value;
     parallel_region([&](const Team& team) {
@@ -316,17 +370,24 @@ void rnn_backward(const RnnBackwardArgs<T>& p, Activation act) {
   const index_t B = f.B, T_ = f.T_, N = f.N, M = f.M;
   if (B * T_ * N == 0) {
     if (p.dh0) std::fill(p.dh0, p.dh0 + B * M * N, T(0));
-    weight_gradients(Team{}, p);
+    std::vector<T> slices(size_t(gradient_slices_size(B, T_, f.D, N, M)));
+    weight_gradients(Team{}, p, slices.data());
     return;
   }
-  const std::vector<T> Vb = pack_delays(f.V, M, N, /*forward=*/false);
+  const PackedDelays<T> Vb(f, /*forward=*/false);
+  std::vector<T> own_slices;
+  T* slices = p.slices;
+  if (!slices) {
+    own_slices.resize(size_t(gradient_slices_size(B, T_, f.D, N, M)));
+    slices = own_slices.data();
+  }
   dispatch_activation(act, [&](auto tag) {
     constexpr Activation A = decltype(tag)::value;
     parallel_region([&](const Team& team) {
       run_sweep<T>(team, B, N, B * M * N * N, [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
         backward_sweep<A>(p, Vb.data(), b0, b1, j0, j1, sync);
       });  // ends with a barrier: the weight gradients read all of dxi
-      weight_gradients(team, p);
+      weight_gradients(team, p, slices);
     });
   });
 }
