@@ -89,8 +89,8 @@ def test_inputs_are_not_modified():
             assert v.tobytes() == saved[k].tobytes(), f"{name} modified its input {k}"
 
 
-# Public names that run no C++ kernel of their own (pure numpy, or the thread knob itself).
-NO_KERNEL = {"__version__", "freqz", "lfilter_zi", "set_num_threads", "get_num_threads",
+# Public names that run no C++ kernel of their own (pure numpy, the thread knob, the memory pool).
+NO_KERNEL = {"__version__", "freqz", "lfilter_zi", "set_num_threads", "get_num_threads", "release_memory",
              "dense_forward", "dense_backward"}  # dense: numpy matmuls (BLAS), no kernel of rnnlti's
 
 

@@ -83,10 +83,12 @@ def set_num_threads(n: int) -> None:
 def release_memory() -> int:
     """Frees the idle output buffers that rnnlti keeps for reuse; returns how many bytes it freed.
 
-    The RNN functions (`rnn_forward`, `rnn_backward`, `readout_loss`) take their large outputs from a
-    pool: when such an array is garbage-collected its memory goes back to the pool, and the next
-    output of the same size reuses it without the page faults of fresh memory (in a training loop
-    these cost more than the arithmetic at moderate sizes).  At most 256 MiB of idle buffers are kept.
+    rnnlti's functions take their large outputs (64 KiB and more) from a pool: when such an array is
+    garbage-collected its memory goes back to the pool, and the next output of the same size reuses
+    it without the page faults of fresh memory (these cost more than the filtering itself for the
+    linear filters, and more than the arithmetic of an RNN training step at moderate sizes).  At most
+    256 MiB of idle buffers are kept; outputs are ordinary NumPy arrays that do not own their memory
+    (their ``base`` holds it), so ``ndarray.resize`` refuses them, as it does any view.
     """
     idle = int(_core.pool_idle_bytes())
     _core.pool_release()

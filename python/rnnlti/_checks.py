@@ -11,6 +11,8 @@ from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import _core
+
 FLOAT_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 
@@ -201,10 +203,20 @@ def coefficients(value: Any, name: str, dtype: np.dtype, allow_bank: bool = True
     return as_dtype(arr, dtype)
 
 
+def empty(shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+    """An uninitialised C-contiguous output array whose memory is reused from rnnlti's pool.
+
+    Large fresh arrays cost a page fault per 4 KiB page on first write, often more than the filtering
+    itself; buffers of arrays that were freed go back to the pool (at most 256 MiB are kept idle, see
+    `rnnlti.release_memory`) and come back without faults.
+    """
+    return _core.pooled_empty(tuple(shape), np.dtype(dtype))
+
+
 def check_out(out: Optional[np.ndarray], shape: Tuple[int, ...], dtype: np.dtype, name: str = "out") -> np.ndarray:
-    """A fresh C-contiguous output, or the validated ``out=`` array."""
+    """A fresh C-contiguous output (memory from rnnlti's pool, see `empty`), or the validated ``out=`` array."""
     if out is None:
-        return np.empty(shape, dtype)
+        return empty(shape, dtype)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray, got {type(out).__name__}")
     if out.shape != tuple(shape) or out.dtype != dtype:

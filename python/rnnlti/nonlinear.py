@@ -125,7 +125,7 @@ def nonlinear_fir_backward(
     act = _checks.check_activation(activation)
     (x, yhat, dyhat), axis, dtype = _checks.signals(("x", "yhat", "dyhat"), (x, yhat, dyhat), axis)
     w = _weights(w, "w", dtype)
-    dx = np.empty(x.shape, dtype)
+    dx = _checks.empty(x.shape, dtype)
     dw = np.empty(w.shape, dtype)
     _core.nonlinear_fir_backward(
         w,
@@ -227,8 +227,8 @@ def nonlinear_iir_backward(
     h0_arr = None if h0 is None else _checks.real_array(h0, "h0")
     (h, dhp), axis, dtype = _checks.signals(("h", "dh_partial"), (h, dh_partial), axis, h0_arr)
     w = _weights(w, "w", dtype)
-    dh = np.empty(h.shape, dtype)
-    dxi = np.empty(h.shape, dtype)
+    dh = _checks.empty(h.shape, dtype)
+    dxi = _checks.empty(h.shape, dtype)
     dw = np.empty(w.shape, dtype)
     h0_view = dh0 = dh0_view = None
     if h0_arr is not None:

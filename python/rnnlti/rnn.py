@@ -174,7 +174,7 @@ def rnn_forward(
     """
     p = _problem(x, U, V, b, h0, activation)
     B, T, _ = p.x.shape
-    h = _core.pooled_empty((B, T, p.U.shape[0]), p.dtype)
+    h = _checks.empty((B, T, p.U.shape[0]), p.dtype)
     _core.rnn_forward(p.x, p.U, p.V, p.b, p.h0, h, p.activation)
     return h if p.batched else h[0]
 
@@ -235,12 +235,12 @@ def rnn_backward(
     dhp3 = _matching(dh_partial, "dh_partial", shape, p.dtype, "h's shape")
     if not p.batched:
         h3, dhp3 = h3[None], dhp3[None]
-    dh = _core.pooled_empty((B, T, N), p.dtype)
-    dxi = _core.pooled_empty((B, T, N), p.dtype)
+    dh = _checks.empty((B, T, N), p.dtype)
+    dxi = _checks.empty((B, T, N), p.dtype)
     dU = np.empty((N, D), p.dtype)
     dV = np.empty((M, N, N), p.dtype)
     db = None if p.b is None else np.empty(N, p.dtype)
-    dx = _core.pooled_empty((B, T, D), p.dtype)
+    dx = _checks.empty((B, T, D), p.dtype)
     dh0 = None if p.h0 is None else np.empty((B, M, N), p.dtype)
     _core.rnn_backward(p.x, h3, p.U, p.V, dhp3, p.b, p.h0, p.activation, dh, dxi, dU, dV, db, dx, dh0)
     if dh0 is not None and len(p.h0_shape) == 2 and p.batched:
@@ -300,7 +300,7 @@ def readout_loss(h: Any, W: Any, y: Any, c: Any = None) -> ReadoutLoss:
         yb = _contiguous(yb, dtype)
     W = _contiguous(W, dtype)
     c = None if c is None else _contiguous(c, dtype)
-    dh = _core.pooled_empty(h3.shape, dtype)
+    dh = _checks.empty(h3.shape, dtype)
     dW = np.empty((K, N), dtype)
     dc = None if c is None else np.empty(K, dtype)
     loss = _core.readout_loss(h3, W, c, yb, dh, dW, dc)

@@ -218,7 +218,7 @@ def sosfilt_backward(sos: Any, x: Any, dy: Any, axis: int = -1, zi: Any = None) 
     flat = sos.reshape(sos.shape[:-2] + (6 * n_sections,))
     sos_view = _checks.coefficient_view(flat, x.shape, axis, "sos")  # checks the bank's shape
     zi_full = None if zi_arr is None else _initial_states(zi_arr, zshape, axis, dtype)
-    dx = np.empty(x.shape, dtype)
+    dx = _checks.empty(x.shape, dtype)
     channels = int(np.prod(channel_shape, dtype=np.int64))
     dsos = np.zeros((channels, n_sections, 6), dtype)
     dzi = None if zi_arr is None else np.zeros(zshape, dtype)
