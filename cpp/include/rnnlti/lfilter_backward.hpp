@@ -12,6 +12,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "common.hpp"
@@ -88,7 +90,16 @@ __attribute__((always_inline)) inline bool lfilter_backward_fused(const LfilterB
     gr[l] = p.dy.channel(c0 + l);
     dr[l] = p.dx.channel(c0 + l);
   }
-  for (index_t t0 = F - L; t0 >= 0; t0 -= L) group(xr, yr, gr, dr, t0);
+  // A large dx goes to memory through non-temporal stores (no read of its lines first: a fifth less
+  // traffic), when every row's groups of L samples are whole 64-byte lines.
+  bool stream = L * index_t(sizeof(T)) == 64 && p.dx.channels() * p.dx.length * index_t(sizeof(T)) >= kStreamMinBytes;
+  for (int l = 0; l < L; ++l) stream = stream && reinterpret_cast<std::uintptr_t>(dr[l]) % 64 == 0;
+  if (stream) {
+    for (index_t t0 = F - L; t0 >= 0; t0 -= L) group(xr, yr, gr, dr, t0, std::true_type{});
+    stream_fence();
+  } else {
+    for (index_t t0 = F - L; t0 >= 0; t0 -= L) group(xr, yr, gr, dr, t0, std::false_type{});
+  }
   return true;
 }
 
@@ -147,15 +158,19 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
   // L samples [t0, t0 + L) of time-last rows, the same arithmetic as L steps but in phases, so that
   // fewer vectors are live at once (no spills): G[i] = gy[t0 + i] for i < L + n (the window after).
   constexpr int kG = L + (N >= 0 ? N : 0);
-  auto group = [&](const T* const* xr, const T* const* yr, const T* const* gr, T* const* dr, index_t t0)
-      __attribute__((always_inline)) {
+  auto group = [&](const T* const* xr, const T* const* yr, const T* const* gr, T* const* dr, index_t t0,
+                   auto streamed) __attribute__((always_inline)) {
+    auto write = [&](const V* rows_out) __attribute__((always_inline)) {
+      if constexpr (decltype(streamed)::value) stream_out(rows_out, dr, t0);
+      else transpose_out_regs(rows_out, dr, t0);
+    };
     if constexpr (N < 0) {
       V xv[L], yv[L], gv[L];
       transpose_in_regs(xr, t0, xv);
       transpose_in_regs(yr, t0, yv);
       transpose_in_regs(gr, t0, gv);
       for (int j = L - 1; j >= 0; --j) gv[j] = step(xv[j], yv[j], gv[j], n);
-      transpose_out_regs(gv, dr, t0);
+      write(gv);
     } else {
       V G[kG], v[L];
 #pragma GCC unroll 16
@@ -175,7 +190,7 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
         for (int k = 1; k <= N; ++k) d += bq[k] * G[j + k];
         v[j] = d;
       }
-      transpose_out_regs(v, dr, t0);
+      write(v);
       transpose_in_regs(xr, t0, v);
 #pragma GCC unroll 16
       for (int j = L - 1; j >= 0; --j)
