@@ -56,8 +56,11 @@ def main(rounds):
         times = {k: [] for k in impls}
         for fn in impls.values():
             fn()  # warm-up
-        for _ in range(rounds):
-            for k, fn in impls.items():
+        order = list(impls.items())
+        for r in range(rounds):
+            # Rotated each round: a call after one that read the same input finds part of it still
+            # in the L3 cache, so a fixed order would favour whichever implementation comes second.
+            for k, fn in order[r % len(order):] + order[: r % len(order)]:
                 t0 = time.perf_counter()
                 fn()
                 times[k].append(1e3 * (time.perf_counter() - t0))
