@@ -25,28 +25,33 @@ def threads(n, f):
     return g
 
 
+def batch_impls(name, b, a, x, out):
+    """The implementations of one (64, 100000) row.  Built in a function of its own so that every
+    lambda binds this row's filter (closures in a loop would all see the last one)."""
+    fir = name.startswith("fir")
+    f = (lambda xx, **kw: rnnlti.fir(b, xx, **kw)) if fir else (lambda xx, **kw: rnnlti.lfilter(b, a, xx, **kw))
+    impls = {
+        "rnnlti 2t": threads(2, lambda: f(x)), "rnnlti 1t": threads(1, lambda: f(x)),
+        "rnnlti out= 2t": threads(2, lambda: f(x, out=out)), "rnnlti out= 1t": threads(1, lambda: f(x, out=out)),
+        "x.copy()": lambda: x.copy(), "np.copyto": lambda: np.copyto(out, x),
+    }
+    if name != "fir512":
+        impls["scipy.lfilter"] = lambda: ss.lfilter(b, a, x)
+    if fir:
+        impls["scipy.oaconvolve"] = lambda: ss.oaconvolve(x, b[None], axes=-1)[:, : x.shape[1]]
+        impls["scipy.fftconvolve"] = lambda: ss.fftconvolve(x, b[None], axes=-1)[:, : x.shape[1]]
+    return impls
+
+
 def main(rounds):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((64, 100_000))
     out = np.empty_like(x)
     x1 = rng.standard_normal(6_400_000)
     rows = []
-    for name, filt in [("fir64", (rng.standard_normal(64) / 64, [1.0])), ("fir512", (rng.standard_normal(512) / 512, [1.0])),
-                       ("iir2", ss.butter(2, 0.1)), ("iir8", ss.butter(8, 0.1))]:
-        b, a = filt
-        fir = name.startswith("fir")
-        f = (lambda xx, **kw: rnnlti.fir(b, xx, **kw)) if fir else (lambda xx, **kw: rnnlti.lfilter(b, a, xx, **kw))
-        impls = {
-            "rnnlti 2t": threads(2, lambda: f(x)), "rnnlti 1t": threads(1, lambda: f(x)),
-            "rnnlti out= 2t": threads(2, lambda: f(x, out=out)), "rnnlti out= 1t": threads(1, lambda: f(x, out=out)),
-            "x.copy()": lambda: x.copy(), "np.copyto": lambda: np.copyto(out, x),
-        }
-        if name != "fir512":
-            impls["scipy.lfilter"] = lambda: ss.lfilter(b, a, x)
-        if fir:
-            impls["scipy.oaconvolve"] = lambda: ss.oaconvolve(x, b[None], axes=-1)[:, : x.shape[1]]
-            impls["scipy.fftconvolve"] = lambda: ss.fftconvolve(x, b[None], axes=-1)[:, : x.shape[1]]
-        rows.append((f"{name} f64 (64, 100000)", impls))
+    for name, (b, a) in [("fir64", (rng.standard_normal(64) / 64, [1.0])), ("fir512", (rng.standard_normal(512) / 512, [1.0])),
+                         ("iir2", ss.butter(2, 0.1)), ("iir8", ss.butter(8, 0.1))]:
+        rows.append((f"{name} f64 (64, 100000)", batch_impls(name, b, a, x, out)))
     for name, (b, a) in [("iir2", ss.butter(2, 0.1)), ("iir8", ss.butter(8, 0.1))]:
         rows.append((f"{name} f64 (6400000,)", {
             "rnnlti 2t": threads(2, lambda b=b, a=a: rnnlti.lfilter(b, a, x1)),

@@ -79,3 +79,20 @@ def test_zero_size_and_bad_shapes():
     assert _checks.empty((0, 5), np.float32).shape == (0, 5)
     with pytest.raises(ValueError, match="negative"):
         _core.pooled_empty((-1, 4), np.dtype(np.float64))
+
+
+@pytest.mark.parametrize("shift", [0, 1, 3, 7])
+def test_outputs_are_placed_like_their_input(shift):
+    # A large output starts at its input's offset within a 64-byte line (the kernels' aligned stretches
+    # of output then read aligned input), and the values do not depend on it.
+    store = np.random.default_rng(shift).standard_normal(BIG[0] * BIG[1] + 8)
+    x = store[shift : shift + BIG[0] * BIG[1]].reshape(BIG)
+    b, a = [0.2, 0.3], [1.0, -0.5]
+    y = rnnlti.lfilter(b, a, x)
+    assert y.ctypes.data % 64 == x.ctypes.data % 64
+    np.testing.assert_array_equal(y, rnnlti.lfilter(b, a, x.copy()))
+    assert rnnlti.fir(b, x).ctypes.data % 64 == x.ctypes.data % 64
+    g = rnnlti.lfilter_backward(b, a, x, y, x)
+    assert g.dx.ctypes.data % 64 == x.ctypes.data % 64
+    with pytest.raises(ValueError, match="offset"):
+        _core.pooled_empty(BIG, np.dtype(np.float64), 4)

@@ -22,8 +22,12 @@ struct Lease {
   size_t capacity;
 };
 
-// An uninitialised C-contiguous array of `shape` and `dtype`, its memory leased from the pool.
-py::array pooled_empty(const std::vector<py::ssize_t>& shape, const py::dtype& dtype) {
+// An uninitialised C-contiguous array of `shape` and `dtype`, its memory leased from the pool, whose
+// data address is `offset` bytes past a 64-byte boundary (a multiple of the item size below 64).  An
+// output placed like its input keeps the two co-aligned: the kernels' aligned stretches (whole
+// cache lines written non-temporally) then read whole lines of the input too.
+py::array pooled_empty(const std::vector<py::ssize_t>& shape, const py::dtype& dtype, size_t offset) {
+  if (offset >= kAlign || offset % size_t(dtype.itemsize())) fail("pooled_empty: bad offset");
   size_t count = 1;
   for (py::ssize_t n : shape) {
     if (n < 0) fail("pooled_empty: negative dimension");
@@ -33,7 +37,7 @@ py::array pooled_empty(const std::vector<py::ssize_t>& shape, const py::dtype& d
   if (bytes < kMinBytes) return py::array(dtype, shape);
   auto* lease = new Lease{nullptr, 0};
   try {
-    lease->data = pool().take(bytes, lease->capacity);
+    lease->data = pool().take(bytes + kAlign, lease->capacity);
   } catch (...) {
     delete lease;
     throw;
@@ -43,13 +47,13 @@ py::array pooled_empty(const std::vector<py::ssize_t>& shape, const py::dtype& d
     pool().give_back(lease->data, lease->capacity);
     delete lease;
   });
-  return py::array(dtype, shape, lease->data, owner);
+  return py::array(dtype, shape, static_cast<char*>(lease->data) + offset, owner);
 }
 
 }  // namespace
 
 void register_memory(py::module_& m) {
-  m.def("pooled_empty", &pooled_empty, py::arg("shape"), py::arg("dtype"));
+  m.def("pooled_empty", &pooled_empty, py::arg("shape"), py::arg("dtype"), py::arg("offset") = 0);
   m.def("pool_release", [] { pool().release(); });
   m.def("pool_idle_bytes", [] { return pool().idle_bytes(); });
 }

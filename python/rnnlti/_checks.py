@@ -203,20 +203,29 @@ def coefficients(value: Any, name: str, dtype: np.dtype, allow_bank: bool = True
     return as_dtype(arr, dtype)
 
 
-def empty(shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+def empty(shape: Sequence[int], dtype: np.dtype, like: Optional[np.ndarray] = None) -> np.ndarray:
     """An uninitialised C-contiguous output array whose memory is reused from rnnlti's pool.
 
     Large fresh arrays cost a page fault per 4 KiB page on first write, often more than the filtering
     itself; buffers of arrays that were freed go back to the pool (at most 256 MiB are kept idle, see
-    `rnnlti.release_memory`) and come back without faults.
+    `rnnlti.release_memory`) and come back without faults.  With ``like`` (the input), the output
+    starts at the same offset within a 64-byte cache line, so that the kernels' aligned stretches of
+    output meet aligned input.
     """
-    return _core.pooled_empty(tuple(shape), np.dtype(dtype))
+    dtype = np.dtype(dtype)
+    offset = 0 if like is None else like.__array_interface__["data"][0] % 64
+    if offset % dtype.itemsize:
+        offset = 0
+    return _core.pooled_empty(tuple(shape), dtype, offset)
 
 
-def check_out(out: Optional[np.ndarray], shape: Tuple[int, ...], dtype: np.dtype, name: str = "out") -> np.ndarray:
-    """A fresh C-contiguous output (memory from rnnlti's pool, see `empty`), or the validated ``out=`` array."""
+def check_out(
+    out: Optional[np.ndarray], shape: Tuple[int, ...], dtype: np.dtype, name: str = "out", like: Optional[np.ndarray] = None
+) -> np.ndarray:
+    """A fresh C-contiguous output (memory from rnnlti's pool placed like ``like``, see `empty`), or the
+    validated ``out=`` array."""
     if out is None:
-        return empty(shape, dtype)
+        return empty(shape, dtype, like)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray, got {type(out).__name__}")
     if out.shape != tuple(shape) or out.dtype != dtype:
