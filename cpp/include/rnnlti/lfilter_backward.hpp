@@ -64,7 +64,8 @@ __attribute__((always_inline)) inline void lfilter_backward_tiles(const LfilterB
 // time last (group: L x L in-register transposes around L samples).  Returns false for any other layout.
 template <class T, class Step, class Group>
 __attribute__((always_inline)) inline bool lfilter_backward_fused(const LfilterBackwardArgs<T>& p, index_t c0,
-                                                                  index_t F, int n, Step&& step, Group&& group) {
+                                                                  index_t s, index_t F, bool stream, int n, Step&& step,
+                                                                  Group&& group) {
   constexpr int L = kLanes<T>;
   const Signals<const T>* in[3] = {&p.x, &p.y, &p.dy};
   bool adjacent = p.dx.s_inner == 1 && (c0 % p.dx.inner) + L <= p.dx.inner;
@@ -77,7 +78,7 @@ __attribute__((always_inline)) inline bool lfilter_backward_fused(const LfilterB
     const T *xr = p.x.channel(c0), *yr = p.y.channel(c0), *gr = p.dy.channel(c0);
     T* dr = p.dx.channel(c0);
     const index_t sx = p.x.s_time, sy = p.y.s_time, sg = p.dy.s_time, sd = p.dx.s_time;
-    for (index_t t = F - 1; t >= 0; --t)
+    for (index_t t = F - 1; t >= s; --t)
       vstore(dr + t * sd, step(vload(xr + t * sx), vload(yr + t * sy), vload(gr + t * sg), n));
     return true;
   }
@@ -90,17 +91,29 @@ __attribute__((always_inline)) inline bool lfilter_backward_fused(const LfilterB
     gr[l] = p.dy.channel(c0 + l);
     dr[l] = p.dx.channel(c0 + l);
   }
-  // A large dx goes to memory through non-temporal stores (no read of its lines first: a fifth less
-  // traffic), when every row's groups of L samples are whole 64-byte lines.
-  bool stream = L * index_t(sizeof(T)) == 64 && p.dx.channels() * p.dx.length * index_t(sizeof(T)) >= kStreamMinBytes;
-  for (int l = 0; l < L; ++l) stream = stream && reinterpret_cast<std::uintptr_t>(dr[l]) % 64 == 0;
   if (stream) {
-    for (index_t t0 = F - L; t0 >= 0; t0 -= L) group(xr, yr, gr, dr, t0, std::true_type{});
+    for (index_t t0 = F - L; t0 >= s; t0 -= L) group(xr, yr, gr, dr, t0, std::true_type{});
     stream_fence();
   } else {
-    for (index_t t0 = F - L; t0 >= 0; t0 -= L) group(xr, yr, gr, dr, t0, std::false_type{});
+    for (index_t t0 = F - L; t0 >= s; t0 -= L) group(xr, yr, gr, dr, t0, std::false_type{});
   }
   return true;
+}
+
+// Where a large time-last dx (16 MiB and more) can be written with non-temporal stores: the first
+// sample s < L from which the L rows of the block are whole 64-byte lines in groups of L samples
+// (every row equally misaligned), or -1 where streaming does not apply.
+template <class T>
+index_t backward_stream_shift(const LfilterBackwardArgs<T>& p, index_t c0) {
+  constexpr int L = kLanes<T>;
+  if (L * index_t(sizeof(T)) != 64 || p.dx.s_time != 1) return -1;
+  if (p.dx.channels() * p.dx.length * index_t(sizeof(T)) < kStreamMinBytes) return -1;
+  const auto misalign = [&](int l) { return index_t(reinterpret_cast<std::uintptr_t>(p.dx.channel(c0 + l)) % 64); };
+  const index_t m = misalign(0);
+  if (m % index_t(sizeof(T))) return -1;
+  for (int l = 1; l < L; ++l)
+    if (misalign(l) != m) return -1;
+  return ((64 - m) % 64) / index_t(sizeof(T));
 }
 
 // One block of up to L channels.  N is the order when known at compile time (then the coefficients,
@@ -142,16 +155,16 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
     V g = dyv;
 #pragma GCC unroll 16
     for (int k = n; k >= 1; --k)  // gy[t+1] enters last: one FMA of loop-carried dependency
-      if (k <= kmax) g -= aq[k] * w[k];
+      if (k <= kmax) g = vfnma<T>(aq[k], w[k], g);
     w[0] = g;
     V d = bq[0] * g;
-    sx[0] += xv * g;
+    sx[0] = vfma<T>(xv, g, sx[0]);
 #pragma GCC unroll 16
     for (int k = 1; k <= n; ++k)
       if (k <= kmax) {
-        d += bq[k] * w[k];
-        sx[k] += xv * w[k];
-        sy[k] += yv * w[k];
+        d = vfma<T>(bq[k], w[k], d);
+        sx[k] = vfma<T>(xv, w[k], sx[k]);
+        sy[k] = vfma<T>(yv, w[k], sy[k]);
       }
     return d;
   };
@@ -180,14 +193,14 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
       for (int j = L - 1; j >= 0; --j) {
         V g = G[j];
 #pragma GCC unroll 16
-        for (int k = N; k >= 1; --k) g -= aq[k] * G[j + k];
+        for (int k = N; k >= 1; --k) g = vfnma<T>(aq[k], G[j + k], g);
         G[j] = g;
       }
 #pragma GCC unroll 16
       for (int j = 0; j < L; ++j) {
         V d = bq[0] * G[j];
 #pragma GCC unroll 16
-        for (int k = 1; k <= N; ++k) d += bq[k] * G[j + k];
+        for (int k = 1; k <= N; ++k) d = vfma<T>(bq[k], G[j + k], d);
         v[j] = d;
       }
       write(v);
@@ -195,12 +208,12 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
 #pragma GCC unroll 16
       for (int j = L - 1; j >= 0; --j)
 #pragma GCC unroll 16
-        for (int k = 0; k <= N; ++k) sx[k] += v[j] * G[j + k];
+        for (int k = 0; k <= N; ++k) sx[k] = vfma<T>(v[j], G[j + k], sx[k]);
       transpose_in_regs(yr, t0, v);
 #pragma GCC unroll 16
       for (int j = L - 1; j >= 0; --j)
 #pragma GCC unroll 16
-        for (int k = 1; k <= N; ++k) sy[k] += v[j] * G[j + k];
+        for (int k = 1; k <= N; ++k) sy[k] = vfma<T>(v[j], G[j + k], sy[k]);
 #pragma GCC unroll 16
       for (int k = 0; k <= N; ++k) w[k] = G[k];
     }
@@ -208,11 +221,17 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
   std::vector<T> buf(size_t(3 * kTile * L));
   const index_t T_len = p.x.length;
   // The last samples (from F on, at least `order` of them) lack part of the window; the rest, [0, F),
-  // have all of it.  F is a multiple of L, so that the time-last fused path moves whole L x L blocks.
-  const index_t F = std::max<index_t>(0, T_len - n) / L * L;
+  // have all of it.  The time-last fused path moves whole L x L blocks over [s, F): s = 0, or, for a
+  // streamed dx, the first sample where its rows are whole lines (the few before it go through tiles;
+  // explicit FMAs make tiles and blocks round alike, so the split does not change the bits).
+  const index_t shift = lanes == L ? backward_stream_shift(p, c0) : -1;
+  const index_t s = std::min(std::max<index_t>(shift, 0), std::max<index_t>(0, T_len - n));
+  const index_t F = s + (std::max<index_t>(0, T_len - n) - s) / L * L;
   lfilter_backward_tiles<T>(p, c0, lanes, F, T_len, buf.data(), step,
                             [&](index_t t) { return int(std::min<index_t>(n, T_len - 1 - t)); });
-  if (!(lanes == L && lfilter_backward_fused<T>(p, c0, F, n, step, group)))
+  if (lanes == L && lfilter_backward_fused<T>(p, c0, s, F, shift >= 0, n, step, group))
+    lfilter_backward_tiles<T>(p, c0, lanes, 0, s, buf.data(), step, [&](index_t) { return n; });
+  else
     lfilter_backward_tiles<T>(p, c0, lanes, 0, F, buf.data(), step, [&](index_t) { return n; });
   // w[k] = gy[k] now (zero past the end of a signal shorter than the order).
   const index_t nb = p.b.size, na = p.a.size;
