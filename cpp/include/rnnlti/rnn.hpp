@@ -225,18 +225,20 @@ void backward_sweep(const RnnBackwardArgs<T>& p, const T* Vb, index_t b0, index_
   const RnnForwardArgs<T>& f = p.fwd;
   const index_t T_ = f.T_, N = f.N, M = f.M, rows = b1 - b0, ld = packed_ld<T>(N), cols = j1 - j0;
   const T* Vj = Vb + j0;
-  std::vector<const T*> a(static_cast<size_t>(rows));
+  std::vector<const T*> a(static_cast<size_t>(rows)), partial(static_cast<size_t>(rows));
   std::vector<T*> o(static_cast<size_t>(rows));
   auto at = [&](index_t r, index_t t) { return ((b0 + r) * T_ + t) * N; };
   for (index_t t = T_ - 1; t >= 0; --t) {
     for (index_t r = 0; r < rows; ++r) {
       o[r] = p.dh + at(r, t) + j0;
-      std::memcpy(o[r], p.dh_partial + at(r, t) + j0, size_t(cols) * sizeof(T));
+      partial[r] = p.dh_partial + at(r, t) + j0;
     }
     const index_t delays = std::min(M, T_ - 1 - t);  // dxi[t+m] exists for m <= T-1-t
-    if (delays > 0) {
+    if (delays > 0) {  // dh[t] = dh_partial[t] + [dxi[t+1] .. dxi[t+M]] V packed
       for (index_t r = 0; r < rows; ++r) a[r] = p.dxi + at(r, t + 1);
-      small_gemm_rows(rows, a.data(), delays * N, Vj, ld, cols, o.data());
+      small_gemm_rows(rows, a.data(), delays * N, Vj, ld, cols, o.data(), partial.data());
+    } else {
+      for (index_t r = 0; r < rows; ++r) std::memcpy(o[r], partial[r], size_t(cols) * sizeof(T));
     }
     for (index_t r = 0; r < rows; ++r)
       activation_vjp_row<A>(f.h + at(r, t) + j0, o[r], p.dxi + at(r, t) + j0, cols);

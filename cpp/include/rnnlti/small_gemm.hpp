@@ -52,16 +52,17 @@ inline void store_part(T* p, const Packet<T>& v, int count) {
   for (int i = 0; i < count; ++i) p[i] = tmp[i];
 }
 
-// R rows x NV packets of columns starting at j0, of which `valid` are real; k in [k0, k1).
+// R rows x NV packets of columns starting at j0, of which `valid` are real; k in [k0, k1).  The sums
+// start from in[r] (out[r] itself, or another row of the same shape).
 template <int R, int NV, class T>
-inline void micro(const T* const* a, index_t k0, index_t k1, const T* bp, index_t ldb, T* const* out, index_t j0,
-                  int valid) {
+inline void micro(const T* const* a, index_t k0, index_t k1, const T* bp, index_t ldb, T* const* out,
+                  const T* const* in, index_t j0, int valid) {
   using namespace Eigen::internal;
   using P = Packet<T>;
   constexpr int L = kPacket<T>;
   P acc[R][NV];
   for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v) acc[r][v] = load_part(out[r] + j0 + v * L, std::clamp(valid - v * L, 0, L));
+    for (int v = 0; v < NV; ++v) acc[r][v] = load_part(in[r] + j0 + v * L, std::clamp(valid - v * L, 0, L));
   const T* a_r[R];
   for (int r = 0; r < R; ++r) a_r[r] = a[r];
   const T* brow = bp + k0 * ldb + j0;
@@ -82,36 +83,38 @@ inline void micro(const T* const* a, index_t k0, index_t k1, const T* bp, index_
 
 template <int R, class T>
 inline void micro_nv(int nv, const T* const* a, index_t k0, index_t k1, const T* bp, index_t ldb, T* const* out,
-                     index_t j0, int valid) {
+                     const T* const* in, index_t j0, int valid) {
   switch (nv) {
-    case 1: return micro<R, 1>(a, k0, k1, bp, ldb, out, j0, valid);
-    case 2: return micro<R, 2>(a, k0, k1, bp, ldb, out, j0, valid);
-    case 3: return micro<R, 3>(a, k0, k1, bp, ldb, out, j0, valid);
-    default: return micro<R, 4>(a, k0, k1, bp, ldb, out, j0, valid);
+    case 1: return micro<R, 1>(a, k0, k1, bp, ldb, out, in, j0, valid);
+    case 2: return micro<R, 2>(a, k0, k1, bp, ldb, out, in, j0, valid);
+    case 3: return micro<R, 3>(a, k0, k1, bp, ldb, out, in, j0, valid);
+    default: return micro<R, 4>(a, k0, k1, bp, ldb, out, in, j0, valid);
   }
 }
 
 }  // namespace detail
 
-// out[r][j] += sum_{k<K} a[r][k] * bp[k*ldb + j] for r < rows, j < ncols (see the file comment).
+// out[r][j] = in[r][j] + sum_{k<K} a[r][k] * bp[k*ldb + j] for r < rows, j < ncols (see the file
+// comment); `in` null means out itself (out += ...).  Reading the start from another row saves a copy.
 template <class T>
 void small_gemm_rows(index_t rows, const T* const* a, index_t K, const T* bp, index_t ldb, index_t ncols,
-                     T* const* out) {
+                     T* const* out, const T* const* in = nullptr) {
   constexpr int L = kPacket<T>;
   constexpr index_t kc = 128;  // a 128 x 64-float panel of bp (32 KiB) stays in L1 across the row groups
   const index_t nvec = (ncols + L - 1) / L;
   for (index_t k0 = 0; k0 < K; k0 += kc) {
     const index_t k1 = std::min(K, k0 + kc);
+    const T* const* start = k0 == 0 && in ? in : out;  // later panels continue from out
     for (index_t v0 = 0; v0 < nvec; v0 += 4) {
       const int nv = int(std::min<index_t>(4, nvec - v0));
       const index_t j0 = v0 * L;
       const int valid = int(std::min<index_t>(ncols - j0, nv * L));
       index_t r = 0;
-      for (; r + 4 <= rows; r += 4) detail::micro_nv<4>(nv, a + r, k0, k1, bp, ldb, out + r, j0, valid);
+      for (; r + 4 <= rows; r += 4) detail::micro_nv<4>(nv, a + r, k0, k1, bp, ldb, out + r, start + r, j0, valid);
       switch (rows - r) {
-        case 3: detail::micro_nv<3>(nv, a + r, k0, k1, bp, ldb, out + r, j0, valid); break;
-        case 2: detail::micro_nv<2>(nv, a + r, k0, k1, bp, ldb, out + r, j0, valid); break;
-        case 1: detail::micro_nv<1>(nv, a + r, k0, k1, bp, ldb, out + r, j0, valid); break;
+        case 3: detail::micro_nv<3>(nv, a + r, k0, k1, bp, ldb, out + r, start + r, j0, valid); break;
+        case 2: detail::micro_nv<2>(nv, a + r, k0, k1, bp, ldb, out + r, start + r, j0, valid); break;
+        case 1: detail::micro_nv<1>(nv, a + r, k0, k1, bp, ldb, out + r, start + r, j0, valid); break;
         default: break;
       }
     }
