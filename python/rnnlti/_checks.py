@@ -219,6 +219,13 @@ def empty(shape: Sequence[int], dtype: np.dtype, like: Optional[np.ndarray] = No
     return _core.pooled_empty(tuple(shape), dtype, offset)
 
 
+def time_last(x: np.ndarray, axis: int) -> Optional[np.ndarray]:
+    """x when its filter axis is the last one (time-contiguous rows: an output placed like x, see
+    `empty`, then streams aligned whole lines), else None (time-first data is read and written one
+    sample of adjacent channels at a time: an aligned output is best there)."""
+    return x if axis == x.ndim - 1 else None
+
+
 def check_out(
     out: Optional[np.ndarray], shape: Tuple[int, ...], dtype: np.dtype, name: str = "out", like: Optional[np.ndarray] = None
 ) -> np.ndarray:
