@@ -2,6 +2,7 @@
 ordinary writeable arrays, a freed output's memory is reused, live outputs never share memory, and
 release_memory frees what is idle."""
 import gc
+import os
 
 import numpy as np
 import pytest
@@ -75,10 +76,18 @@ def test_small_outputs_bypass_the_pool():
     assert _core.pool_idle_bytes() == 0
 
 
-def test_zero_size_and_bad_shapes():
+def test_zero_size():
     assert _checks.empty((0, 5), np.float32).shape == (0, 5)
+
+
+# The C++ guards throw: under tools/sanitize.sh, ASan's __cxa_throw interceptor aborts the process on
+# any C++ exception (see conftest.py), so these run only in the normal test run.
+@pytest.mark.skipif(bool(os.environ.get("RNNLTI_SANITIZER")), reason="C++ exceptions abort under ASan's interceptor")
+def test_bad_shapes_and_offsets():
     with pytest.raises(ValueError, match="negative"):
         _core.pooled_empty((-1, 4), np.dtype(np.float64))
+    with pytest.raises(ValueError, match="offset"):
+        _core.pooled_empty(BIG, np.dtype(np.float64), 4)
 
 
 @pytest.mark.parametrize("shift", [0, 1, 3, 7])
@@ -94,5 +103,3 @@ def test_outputs_are_placed_like_their_input(shift):
     assert rnnlti.fir(b, x).ctypes.data % 64 == x.ctypes.data % 64
     g = rnnlti.lfilter_backward(b, a, x, y, x)
     assert g.dx.ctypes.data % 64 == x.ctypes.data % 64
-    with pytest.raises(ValueError, match="offset"):
-        _core.pooled_empty(BIG, np.dtype(np.float64), 4)
