@@ -189,6 +189,23 @@ def test_rnn_gradcheck_without_bias_or_h0_and_unbatched():
     gradcheck(lambda x, U, V, h0: rt.rnn(x, U, V, None, h0), (x, U, V, shared_h0))
 
 
+def test_rnn_with_x_as_data_skips_dx_and_gives_the_same_weight_gradients(monkeypatch):
+    x, U, V, b, h0 = rnn_inputs(M=2)
+    wanted = []
+    backward = _torch_autograd._rnn_backward
+    monkeypatch.setattr(_torch_autograd, "_rnn_backward", lambda *a: wanted.append(a[-1]) or backward(*a))
+    grads = {}
+    for x_needs_grad in (True, False):
+        leaves = [t.detach().clone().requires_grad_() for t in (U, V, b, h0)]
+        xx = x.detach().clone().requires_grad_(x_needs_grad)
+        (rt.rnn(xx, *leaves[:2], *leaves[2:]) ** 2).sum().backward()
+        grads[x_needs_grad] = [t.grad for t in leaves]
+        assert (xx.grad is not None) == x_needs_grad
+    assert wanted == [True, False]
+    for with_x, without_x in zip(grads[True], grads[False]):
+        assert torch.equal(with_x, without_x)
+
+
 def test_rnn_takes_a_list_of_delay_matrices_and_keeps_their_gradients():
     x, U, V, b, h0 = rnn_inputs(M=2)
     V1, V2 = (v.detach().clone().requires_grad_() for v in V)

@@ -25,7 +25,7 @@ from .nonlinear import nonlinear_fir_backward as _nonlinear_fir_backward
 from .nonlinear import nonlinear_iir as _nonlinear_iir
 from .nonlinear import nonlinear_iir_backward as _nonlinear_iir_backward
 from .rnn import readout_loss as _readout_loss
-from .rnn import rnn_backward as _rnn_backward
+from .rnn import _backward as _rnn_backward
 from .rnn import rnn_forward as _rnn_forward
 
 __all__ = ["lfilter", "fir", "nonlinear_fir", "nonlinear_iir", "rnn", "readout_loss"]
@@ -232,7 +232,9 @@ class _RnnFn(torch.autograd.Function):
     @staticmethod
     def backward(ctx, dh):  # type: ignore[override]
         x, U, V, b, h0, h = ctx.saved_tensors
-        g = _rnn_backward(_np(x), _np(h), _np(U), _np(V), _np(dh), _np(b), _np(h0), ctx.activation)
+        # x is usually data: without its gradient the kernel skips the dx GEMM (as torch.nn.RNN does).
+        want_dx = ctx.needs_input_grad[0]
+        g = _rnn_backward(_np(x), _np(h), _np(U), _np(V), _np(dh), _np(b), _np(h0), ctx.activation, want_dx)
         return _torch(g.dx), _torch(g.dU), _torch(g.dV), _torch(g.db), _torch(g.dh0), None
 
 

@@ -20,7 +20,8 @@ import numpy as np
 from . import _checks
 from .nonlinear import nonlinear_iir, nonlinear_iir_backward
 from .optim import _positive, clip_grad_norm, make_optimizer
-from .rnn import readout_loss, rnn_backward, rnn_forward
+from .rnn import _backward as _rnn_backward
+from .rnn import readout_loss, rnn_forward
 
 __all__ = ["NonlinearIIR", "RNN"]
 
@@ -389,7 +390,7 @@ class RNN(_Model):
         b, c = p.get("b"), p.get("c")
         h = rnn_forward(x, p["U"], p["V"], b, h0=h0, activation=self.activation)
         out = readout_loss(h, p["W"], y, c)  # synchronous backprop: dL/dh[t] partial = -W^T (y - yhat)
-        back = rnn_backward(x, h, p["U"], p["V"], out.dh, b, h0=h0, activation=self.activation)
+        back = _rnn_backward(x, h, p["U"], p["V"], out.dh, b, h0, self.activation, want_dx=False)  # x is data
         grads: Grads = {"U": back.dU, "V": back.dV, "W": out.dW}
         if self.bias:
             grads["b"], grads["c"] = back.db, out.dc

@@ -225,6 +225,14 @@ def rnn_backward(
         None (pass zeros to get the gradient at a zero initial state) and is shaped like h0 (for a
         shared (M, N) h0 with batched x, summed over the batch).
     """
+    return _backward(x, h, U, V, dh_partial, b, h0, activation, want_dx=True)
+
+
+def _backward(
+    x: Any, h: Any, U: Any, V: ArrayOrList, dh_partial: Any, b: Any, h0: Any, activation: str, want_dx: bool
+) -> RnnGradients:
+    """`rnn_backward`; with ``want_dx=False`` dx is None and its GEMM skipped (the front ends use this
+    when x is data that needs no gradient, as torch.nn.RNN does)."""
     h = _array(h, "h")
     dh_partial = _array(dh_partial, "dh_partial")
     p = _problem(x, U, V, b, h0, activation, h, dh_partial)
@@ -240,7 +248,7 @@ def rnn_backward(
     dU = np.empty((N, D), p.dtype)
     dV = np.empty((M, N, N), p.dtype)
     db = None if p.b is None else np.empty(N, p.dtype)
-    dx = _checks.empty((B, T, D), p.dtype)
+    dx = _checks.empty((B, T, D), p.dtype) if want_dx else None
     dh0 = None if p.h0 is None else np.empty((B, M, N), p.dtype)
     _core.rnn_backward(p.x, h3, p.U, p.V, dhp3, p.b, p.h0, p.activation, dh, dxi, dU, dV, db, dx, dh0)
     if dh0 is not None and len(p.h0_shape) == 2 and p.batched:
@@ -248,7 +256,8 @@ def rnn_backward(
     elif dh0 is not None and not p.batched:
         dh0 = dh0[0]
     if not p.batched:
-        dh, dxi, dx = dh[0], dxi[0], dx[0]
+        dh, dxi = dh[0], dxi[0]
+        dx = None if dx is None else dx[0]
     return RnnGradients(dh, dxi, dU, dV, db, dx, dh0)
 
 

@@ -53,7 +53,7 @@ struct RnnBackwardArgs {
   T* dU = nullptr;                // (N, D)
   T* dV = nullptr;                // (M, N, N)
   T* db = nullptr;                // (N,) or null
-  T* dx = nullptr;                // (B, T, D)
+  T* dx = nullptr;                // (B, T, D), or null: not wanted (x is data), its GEMM skipped
   T* dh0 = nullptr;               // (B, M, N) or null (one per sequence, even when h0 is shared)
   T* slices = nullptr;  // rnn_backward_slices_size<T>(B, T, D, N, M) elements of work space, or null: allocated
 };
@@ -292,7 +292,7 @@ void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p, T* slices) 
   const index_t chunks = reduction_chunks(BT), stride = D * N + M * N * N;
   // Task i < (M+1)*chunks: gradient i / chunks (0: dU, m: dV[m-1]) over chunk i % chunks; then db; then dx.
   const index_t sums = (M + 1) * chunks, with_db = sums + (p.db ? 1 : 0);
-  const index_t dx_blocks = (BT + kRowBlock - 1) / kRowBlock;
+  const index_t dx_blocks = p.dx ? (BT + kRowBlock - 1) / kRowBlock : 0;
   team.for_dynamic(with_db + dx_blocks, [&](index_t i) {
     if (i >= with_db) {  // dx = dxi U, one block of rows
       const index_t r0 = (i - with_db) * kRowBlock, nr = std::min(kRowBlock, BT - r0);
