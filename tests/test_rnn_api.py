@@ -72,17 +72,19 @@ def test_h0_none_is_zeros_and_gradients_of_absent_inputs_are_none(rng):
     assert rnnlti.readout_loss(h, a["W"], a["y"]).dc is None
 
 
+@pytest.mark.parametrize("want_dx, want_dh", [(False, True), (True, False), (False, False)])
 @pytest.mark.parametrize("batched", [True, False])
-def test_backward_without_dx_skips_only_dx(rng, batched):
+def test_front_ends_backward_skips_only_what_they_do_not_want(rng, batched, want_dx, want_dh):
     shape = (3, 7, 2) if batched else (7, 2)
     x, U, V, b = rng.standard_normal(shape), rng.standard_normal((4, 2)), 0.3 * rng.standard_normal((2, 4, 4)), rng.standard_normal(4)
     h = rnnlti.rnn_forward(x, U, V, b)
     dhp = rng.standard_normal(h.shape)
     full = rnnlti.rnn_backward(x, h, U, V, dhp, b)
-    part = rnnlti.rnn._backward(x, h, U, V, dhp, b, None, "tanh", want_dx=False)
-    assert part.dx is None and full.dx.shape == shape
-    for name in ("dh", "dxi", "dU", "dV", "db"):
-        np.testing.assert_array_equal(getattr(part, name), getattr(full, name), err_msg=name)
+    part = rnnlti.rnn._backward(x, h, U, V, dhp, b, None, "tanh", want_dx=want_dx, want_dh=want_dh)
+    assert (part.dx is None) != want_dx and (part.dh is None) != want_dh
+    for name in ("dh", "dxi", "dU", "dV", "db", "dx"):
+        if getattr(part, name) is not None:
+            np.testing.assert_array_equal(getattr(part, name), getattr(full, name), err_msg=name)
 
 
 def test_v_as_a_list_of_matrices(rng):

@@ -77,14 +77,15 @@ void rnn_forward_binding(py::array x, py::array U, py::array V, std::optional<py
 
 void rnn_backward_binding(py::array x, py::array h, py::array U, py::array V, py::array dh_partial,
                           std::optional<py::array> b, std::optional<py::array> h0, const std::string& activation,
-                          py::array dh, py::array dxi, py::array dU, py::array dV, std::optional<py::array> db,
-                          std::optional<py::array> dx, std::optional<py::array> dh0) {
+                          std::optional<py::array> dh, py::array dxi, py::array dU, py::array dV,
+                          std::optional<py::array> db, std::optional<py::array> dx, std::optional<py::array> dh0) {
   const Activation act = activation_from_name(activation);
   dispatch_float(x, [&](auto tag) {
     using T = decltype(tag);
     RnnBackwardArgs<T> p;
     p.fwd = forward_args<T>(x, U, V, b, h0, h);
-    for (auto* a : {&dh_partial, &dh, &dxi, &dU, &dV}) require<T>(*a, "an rnn_backward array");
+    for (auto* a : {&dh_partial, &dxi, &dU, &dV}) require<T>(*a, "an rnn_backward array");
+    if (dh) require<T>(*dh, "dh");
     if (db) require<T>(*db, "db");
     if (dx) require<T>(*dx, "dx");
     if (dh0) require<T>(*dh0, "dh0");

@@ -43,7 +43,7 @@ def nonlinear_iir_backward(w: np.ndarray, h: np.ndarray, dh_partial: np.ndarray,
 def rnn_forward(x: np.ndarray, U: np.ndarray, V: np.ndarray, b: Optional[np.ndarray], h0: Optional[np.ndarray],
                 h: np.ndarray, activation: str) -> None: ...
 def rnn_backward(x: np.ndarray, h: np.ndarray, U: np.ndarray, V: np.ndarray, dh_partial: np.ndarray,
-                 b: Optional[np.ndarray], h0: Optional[np.ndarray], activation: str, dh: np.ndarray,
+                 b: Optional[np.ndarray], h0: Optional[np.ndarray], activation: str, dh: Optional[np.ndarray],
                  dxi: np.ndarray, dU: np.ndarray, dV: np.ndarray, db: Optional[np.ndarray], dx: Optional[np.ndarray],
                  dh0: Optional[np.ndarray]) -> None: ...
 def readout_loss(h: np.ndarray, W: np.ndarray, c: Optional[np.ndarray], y: np.ndarray, dh: np.ndarray,

@@ -232,9 +232,10 @@ class _RnnFn(torch.autograd.Function):
     @staticmethod
     def backward(ctx, dh):  # type: ignore[override]
         x, U, V, b, h0, h = ctx.saved_tensors
-        # x is usually data: without its gradient the kernel skips the dx GEMM (as torch.nn.RNN does).
+        # x is usually data: without its gradient the kernel skips the dx GEMM (as torch.nn.RNN does);
+        # autograd needs no total dh, so it is not kept.
         want_dx = ctx.needs_input_grad[0]
-        g = _rnn_backward(_np(x), _np(h), _np(U), _np(V), _np(dh), _np(b), _np(h0), ctx.activation, want_dx)
+        g = _rnn_backward(_np(x), _np(h), _np(U), _np(V), _np(dh), _np(b), _np(h0), ctx.activation, want_dx, False)
         return _torch(g.dx), _torch(g.dU), _torch(g.dV), _torch(g.db), _torch(g.dh0), None
 
 

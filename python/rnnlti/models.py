@@ -390,7 +390,7 @@ class RNN(_Model):
         b, c = p.get("b"), p.get("c")
         h = rnn_forward(x, p["U"], p["V"], b, h0=h0, activation=self.activation)
         out = readout_loss(h, p["W"], y, c)  # synchronous backprop: dL/dh[t] partial = -W^T (y - yhat)
-        back = _rnn_backward(x, h, p["U"], p["V"], out.dh, b, h0, self.activation, want_dx=False)  # x is data
+        back = _rnn_backward(x, h, p["U"], p["V"], out.dh, b, h0, self.activation, want_dx=False, want_dh=False)
         grads: Grads = {"U": back.dU, "V": back.dV, "W": out.dW}
         if self.bias:
             grads["b"], grads["c"] = back.db, out.dc

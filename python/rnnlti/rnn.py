@@ -225,14 +225,16 @@ def rnn_backward(
         None (pass zeros to get the gradient at a zero initial state) and is shaped like h0 (for a
         shared (M, N) h0 with batched x, summed over the batch).
     """
-    return _backward(x, h, U, V, dh_partial, b, h0, activation, want_dx=True)
+    return _backward(x, h, U, V, dh_partial, b, h0, activation, want_dx=True, want_dh=True)
 
 
 def _backward(
-    x: Any, h: Any, U: Any, V: ArrayOrList, dh_partial: Any, b: Any, h0: Any, activation: str, want_dx: bool
+    x: Any, h: Any, U: Any, V: ArrayOrList, dh_partial: Any, b: Any, h0: Any, activation: str, want_dx: bool,
+    want_dh: bool,
 ) -> RnnGradients:
-    """`rnn_backward`; with ``want_dx=False`` dx is None and its GEMM skipped (the front ends use this
-    when x is data that needs no gradient, as torch.nn.RNN does)."""
+    """`rnn_backward` for the front ends: ``want_dx=False`` gives dx None and skips its GEMM (x is data
+    that needs no gradient, as in torch.nn.RNN); ``want_dh=False`` gives dh None, which then never goes
+    to memory (autograd and the optimisers need only the gradients of the inputs and weights)."""
     h = _array(h, "h")
     dh_partial = _array(dh_partial, "dh_partial")
     p = _problem(x, U, V, b, h0, activation, h, dh_partial)
@@ -243,7 +245,7 @@ def _backward(
     dhp3 = _matching(dh_partial, "dh_partial", shape, p.dtype, "h's shape")
     if not p.batched:
         h3, dhp3 = h3[None], dhp3[None]
-    dh = _checks.empty((B, T, N), p.dtype)
+    dh = _checks.empty((B, T, N), p.dtype) if want_dh else None
     dxi = _checks.empty((B, T, N), p.dtype)
     dU = np.empty((N, D), p.dtype)
     dV = np.empty((M, N, N), p.dtype)
@@ -256,8 +258,8 @@ def _backward(
     elif dh0 is not None and not p.batched:
         dh0 = dh0[0]
     if not p.batched:
-        dh, dxi = dh[0], dxi[0]
-        dx = None if dx is None else dx[0]
+        dxi = dxi[0]
+        dh, dx = (None if v is None else v[0] for v in (dh, dx))
     return RnnGradients(dh, dxi, dU, dV, db, dx, dh0)
 
 

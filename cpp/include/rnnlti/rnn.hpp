@@ -48,7 +48,7 @@ template <class T>
 struct RnnBackwardArgs {
   RnnForwardArgs<T> fwd;         // the forward's inputs; fwd.h is the forward's output (read only here)
   const T* dh_partial = nullptr;  // (B, T, N)
-  T* dh = nullptr;                // (B, T, N) outputs ...
+  T* dh = nullptr;                // (B, T, N) outputs ... (dh may be null: not kept, only dxi is needed)
   T* dxi = nullptr;               // (B, T, N)
   T* dU = nullptr;                // (N, D)
   T* dV = nullptr;                // (M, N, N)
@@ -227,10 +227,11 @@ void backward_sweep(const RnnBackwardArgs<T>& p, const T* Vb, index_t b0, index_
   const T* Vj = Vb + j0;
   std::vector<const T*> a(static_cast<size_t>(rows)), partial(static_cast<size_t>(rows));
   std::vector<T*> o(static_cast<size_t>(rows));
+  std::vector<T> step_rows(p.dh ? 0 : size_t(rows * cols));  // dh[t] of this step when dh is not kept
   auto at = [&](index_t r, index_t t) { return ((b0 + r) * T_ + t) * N; };
   for (index_t t = T_ - 1; t >= 0; --t) {
     for (index_t r = 0; r < rows; ++r) {
-      o[r] = p.dh + at(r, t) + j0;
+      o[r] = p.dh ? p.dh + at(r, t) + j0 : step_rows.data() + r * cols;
       partial[r] = p.dh_partial + at(r, t) + j0;
     }
     const index_t delays = std::min(M, T_ - 1 - t);  // dxi[t+m] exists for m <= T-1-t
