@@ -38,7 +38,7 @@ from . import _checks
 from ._frontend import final_state_columns
 from .lfilter_grad import lfilter_backward as _lfilter_backward
 from .linear import lfilter as _lfilter
-from .rnn import rnn_backward as _rnn_backward
+from .rnn import _backward as _rnn_backward
 from .rnn import rnn_forward as _rnn_forward
 
 __all__ = ["lfilter", "rnn"]
@@ -176,7 +176,8 @@ def _rnn_function(activation: str):
         x, U, V, b, h0, h = res
 
         def run(x, U, V, b, h0, h, dh):
-            g = _rnn_backward(_np(x), _np(h), _np(U), _np(V), _np(dh), _np(b), _np(h0), activation)
+            # every input gets a cotangent (dx too); the total dh is not one, so it is not kept
+            g = _rnn_backward(_np(x), _np(h), _np(U), _np(V), _np(dh), _np(b), _np(h0), activation, True, False)
             return g.dx, g.dU, g.dV, g.db, g.dh0
 
         shapes = tuple(None if v is None else _struct(v.shape, v.dtype) for v in (x, U, V, b, h0))
