@@ -19,10 +19,18 @@ import rnnlti.dask as rd  # noqa: E402
 def client():
     # The workers are fresh processes: they must import this very rnnlti (PYTHONPATH is inherited).
     here = os.path.dirname(os.path.dirname(os.path.abspath(rnnlti.__file__)))
+    # LocalCluster leaves OMP_NUM_THREADS=1, MALLOC_TRIM_THRESHOLD_, PYTHONHASHSEED, ... in os.environ
+    # (seen with distributed in a fresh venv): restore it, or later tests' subprocesses inherit them
+    # (under LeakSanitizer the determinism test's subprocesses then died in LSan's tracer).
+    saved = dict(os.environ)
     os.environ["PYTHONPATH"] = os.pathsep.join([here] + os.environ.get("PYTHONPATH", "").split(os.pathsep))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  worker_dashboard_address=None) as cluster, distributed.Client(cluster) as c:
-        yield c
+    try:
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                      worker_dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+            yield c
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def test_lfilter_fir_on_a_local_cluster(client, rng):
