@@ -51,7 +51,6 @@ def test_pytorch_section_runs_and_learns(capsys, one_thread):
 
 
 def test_jax_section_runs_and_learns(capsys, one_thread):
-    pytest.importorskip("jax")
     ns, out = run(section_code("JAX"), capsys)
     line = out.strip().splitlines()[-1]
     assert line.startswith("loss ")

@@ -1,13 +1,12 @@
 """rnnlti.jax: lfilter and the vector RNN as custom_vjp functions, checked against lax.scan versions
 (values and jax.grad), under jit and vmap; what is documented as unsupported fails loudly."""
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
-jax = pytest.importorskip("jax")
-import jax.numpy as jnp  # noqa: E402
-
-import rnnlti  # noqa: E402
-import rnnlti.jax as rj  # noqa: E402
+import rnnlti
+import rnnlti.jax as rj
 
 
 @pytest.fixture(autouse=True)
