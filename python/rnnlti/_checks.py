@@ -219,20 +219,19 @@ def empty(shape: Sequence[int], dtype: np.dtype, like: Optional[np.ndarray] = No
     return _core.pooled_empty(tuple(shape), dtype, offset)
 
 
-def time_last(x: np.ndarray, axis: int) -> Optional[np.ndarray]:
-    """x when its filter axis is the last one (time-contiguous rows: an output placed like x, see
-    `empty`, then streams aligned whole lines), else None (time-first data is read and written one
-    sample of adjacent channels at a time: an aligned output is best there)."""
-    return x if axis == x.ndim - 1 else None
+def signal_output(x: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray:
+    """A fresh output shaped like the signal x (see `empty`).  Where time is x's last axis the output
+    starts at x's offset within a cache line (time-contiguous rows then stream aligned whole lines);
+    time-first data is read and written one sample of adjacent channels at a time, where an aligned
+    output is best."""
+    return empty(x.shape, dtype, like=x if axis == x.ndim - 1 else None)
 
 
-def check_out(
-    out: Optional[np.ndarray], shape: Tuple[int, ...], dtype: np.dtype, name: str = "out", like: Optional[np.ndarray] = None
-) -> np.ndarray:
-    """A fresh C-contiguous output (memory from rnnlti's pool placed like ``like``, see `empty`), or the
-    validated ``out=`` array."""
+def check_out(out: Optional[np.ndarray], x: np.ndarray, axis: int, dtype: np.dtype, name: str = "out") -> np.ndarray:
+    """A fresh output for the signal x (`signal_output`), or the validated ``out=`` array."""
     if out is None:
-        return empty(shape, dtype, like)
+        return signal_output(x, axis, dtype)
+    shape = x.shape
     if not isinstance(out, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray, got {type(out).__name__}")
     if out.shape != tuple(shape) or out.dtype != dtype:

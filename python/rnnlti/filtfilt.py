@@ -86,7 +86,7 @@ def _zero_phase(
     ``run_backward(y, zi)`` (filters y from its last sample to its first, in place), and the initial
     state ``steady(sample)`` of a step of height ``sample`` (shaped like a sample of x along axis)."""
     n = x.shape[axis]
-    y = _checks.empty(x.shape, x.dtype, like=_checks.time_last(x, axis))
+    y = _checks.signal_output(x, axis, x.dtype)
     if edge > 0:
         left, right = _extensions(x, axis, edge, padtype)
         _, z = run(left, steady(_take(left, [0], axis)))

@@ -74,7 +74,7 @@ def lfilter_backward(
     a_view = _checks.coefficient_view(a, x.shape, axis, "a")
     channel_shape = x.shape[:axis] + x.shape[axis + 1 :]
     channels = int(np.prod(channel_shape, dtype=np.int64))
-    dx = _checks.empty(x.shape, dtype, like=_checks.time_last(x, axis))
+    dx = _checks.signal_output(x, axis, dtype)
     db = np.empty((channels, b.shape[-1]), dtype)
     da = np.empty((channels, a.shape[-1]), dtype)
     dzi = dzi_view = None

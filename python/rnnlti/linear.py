@@ -93,7 +93,7 @@ def lfilter(
     if np.any(a[..., 0] == 0):
         raise ValueError("a[0] must be nonzero (the filter is normalised by it)")
     order = max(a.shape[-1], b.shape[-1]) - 1
-    y = _checks.check_out(out, x.shape, dtype, like=_checks.time_last(x, axis))
+    y = _checks.check_out(out, x, axis, dtype)
     x = _unaliased(x, y, same_view_ok=True)
     state_shape = _checks.state_shape(x.shape, axis, order)
     zi_view = zf = zf_view = None
@@ -128,7 +128,7 @@ def fir(h: Any, x: Any, axis: int = -1, out: Optional[np.ndarray] = None) -> np.
     """
     x, axis, dtype = _checks.signal(x, axis)
     h = _checks.coefficients(h, "h", dtype)
-    y = _checks.check_out(out, x.shape, dtype, like=_checks.time_last(x, axis))
+    y = _checks.check_out(out, x, axis, dtype)
     x = _unaliased(x, y)
     _core.fir(
         _checks.coefficient_view(h, x.shape, axis, "h"),

@@ -94,7 +94,7 @@ def nonlinear_fir(
     act = _checks.check_activation(activation)
     x, axis, dtype = _checks.signal(x, axis)
     w = _weights(w, "w", dtype)
-    y = _checks.check_out(out, x.shape, dtype, like=_checks.time_last(x, axis))
+    y = _checks.check_out(out, x, axis, dtype)
     _core.nonlinear_fir(w, _checks.batch_view(x, axis), _checks.writable_batch_view(y, axis), act)
     return y
 
@@ -125,7 +125,7 @@ def nonlinear_fir_backward(
     act = _checks.check_activation(activation)
     (x, yhat, dyhat), axis, dtype = _checks.signals(("x", "yhat", "dyhat"), (x, yhat, dyhat), axis)
     w = _weights(w, "w", dtype)
-    dx = _checks.empty(x.shape, dtype, like=_checks.time_last(x, axis))
+    dx = _checks.signal_output(x, axis, dtype)
     dw = np.empty(w.shape, dtype)
     _core.nonlinear_fir_backward(
         w,
@@ -184,7 +184,7 @@ def nonlinear_iir(
     if h0_arr is not None:
         state_shape = _checks.state_shape(x.shape, axis, w.size)
         h0_view = _checks.batch_view(_initial_state(h0_arr, state_shape, axis, dtype), axis)
-    h = _checks.check_out(out, x.shape, dtype, like=_checks.time_last(x, axis))
+    h = _checks.check_out(out, x, axis, dtype)
     _core.nonlinear_iir(w, _checks.batch_view(x, axis), _checks.writable_batch_view(h, axis), h0_view, act)
     return h
 

@@ -108,7 +108,7 @@ def _sosfilt(sos: Any, x: Any, axis: int, zi: Any, out: Optional[np.ndarray], re
     x, axis, dtype = _checks.signal(x, axis, zi_arr)
     sos = _sections(sos, dtype)
     n_sections = sos.shape[-2]
-    y = _checks.check_out(out, x.shape, dtype, like=_checks.time_last(x, axis))
+    y = _checks.check_out(out, x, axis, dtype)
     zshape = _zi_shape(n_sections, x.shape, axis)
     zi_view = zf = zf_view = None
     if zi_arr is not None:
@@ -218,7 +218,7 @@ def sosfilt_backward(sos: Any, x: Any, dy: Any, axis: int = -1, zi: Any = None) 
     flat = sos.reshape(sos.shape[:-2] + (6 * n_sections,))
     sos_view = _checks.coefficient_view(flat, x.shape, axis, "sos")  # checks the bank's shape
     zi_full = None if zi_arr is None else _initial_states(zi_arr, zshape, axis, dtype)
-    dx = _checks.empty(x.shape, dtype, like=_checks.time_last(x, axis))
+    dx = _checks.signal_output(x, axis, dtype)
     channels = int(np.prod(channel_shape, dtype=np.int64))
     dsos = np.zeros((channels, n_sections, 6), dtype)
     dzi = None if zi_arr is None else np.zeros(zshape, dtype)

@@ -43,8 +43,7 @@ double readout_loss(const ReadoutArgs<T>& p) {
   const index_t BT = p.B * p.T_, N = p.N, K = p.K;
   // e[r] = yhat[r] - y[r] = dL/dyhat[r], kept for dW and dc.
   std::vector<T> own;
-  if (!p.scratch) own.resize(size_t(readout_scratch_size(p.B, p.T_, N, K)));
-  T* const e = p.scratch ? p.scratch : own.data();
+  T* const e = workspace(p.scratch, own, readout_scratch_size(p.B, p.T_, N, K));
   T* const slices = e + BT * K;
   const index_t chunks = reduction_chunks(BT);
   const index_t blocks = (BT + kRowBlock - 1) / kRowBlock;

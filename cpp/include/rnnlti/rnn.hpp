@@ -141,7 +141,7 @@ void input_projection(const Team& team, const RnnForwardArgs<T>& p) {
 // contiguous M*N row of states: forward rows [h[t-M] .. h[t-1]] (kk = (M-m)*N + k holds V[m-1][:, k]),
 // backward rows [dxi[t+1] .. dxi[t+M]] (kk = (m-1)*N + i holds V[m-1][i, :]).
 template <class T>
-void pack_delays(const T* V, index_t M, index_t N, bool forward, T* p) {
+const T* pack_delays(const T* V, index_t M, index_t N, bool forward, T* p) {
   const index_t ld = packed_ld<T>(N);
   std::fill(p, p + M * N * ld, T(0));
   for (index_t m = 1; m <= M; ++m) {
@@ -151,27 +151,16 @@ void pack_delays(const T* V, index_t M, index_t N, bool forward, T* p) {
       for (index_t j = 0; j < N; ++j) row[j] = forward ? Vm[j * N + k] : Vm[k * N + j];
     }
   }
+  return p;
 }
 
-// V packed by pack_delays into the caller's scratch space, or into memory of its own when there is none.
+// The caller's work space `given`, or `own` sized to n elements where the caller gave none.
 template <class T>
-class PackedDelays {
- public:
-  PackedDelays(const RnnForwardArgs<T>& f, bool forward) {
-    T* out = f.scratch;
-    if (!out) {
-      own_.resize(size_t(f.M * f.N * packed_ld<T>(f.N)));
-      out = own_.data();
-    }
-    pack_delays(f.V, f.M, f.N, forward, out);
-    data_ = out;
-  }
-  const T* data() const { return data_; }
-
- private:
-  std::vector<T> own_;
-  const T* data_ = nullptr;
-};
+T* workspace(T* given, std::vector<T>& own, index_t n) {
+  if (given) return given;
+  own.resize(size_t(n));
+  return own.data();
+}
 
 // Runs step(b0, b1, j0, j1, sync) = the sweep for sequences [b0, b1) and state columns [j0, j1), where
 // sync() is called after every time step; all threads of the team call it, and it ends with a barrier.  Many sequences: each thread takes a block of sequences and
@@ -280,11 +269,6 @@ void add_slices_in_order(const Team& team, T* out, index_t count, const T* slice
   });
 }
 
-// Work space of the weight-gradient slices: one (D*N + M*N*N) slice per chunk but the first.
-inline index_t gradient_slices_size(index_t B, index_t T_, index_t D, index_t N, index_t M) {
-  return (reduction_chunks(B * T_) - 1) * (D * N + M * N * N);
-}
-
 // dU, dV, db and dx after the sweep: chunks of rows for the sums (above), blocks of rows for dx.
 template <class T>
 void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p, T* slices) {
@@ -336,9 +320,10 @@ void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p, T* slices) 
 
 }  // namespace rnn_detail
 
-// Elements of the work space RnnBackwardArgs::slices that rnn_backward uses.
+// Elements of the work space RnnBackwardArgs::slices that rnn_backward uses: the weight gradients'
+// slices, one (D*N + M*N*N) slice per chunk of rows but the first.
 inline index_t rnn_backward_slices_size(index_t B, index_t T_, index_t D, index_t N, index_t M) {
-  return rnn_detail::gradient_slices_size(B, T_, D, N, M);
+  return (rnn_detail::reduction_chunks(B * T_) - 1) * (D * N + M * N * N);
 }
 
 // Elements of the work space RnnForwardArgs::scratch that rnn_forward and rnn_backward use.
@@ -352,14 +337,15 @@ template <class T>
 void rnn_forward(const RnnForwardArgs<T>& p, Activation act) {
   using namespace rnn_detail;
   if (p.B == 0 || p.T_ == 0 || p.N == 0) return;
-  const PackedDelays<T> Vf(p, /*forward=*/true);
+  std::vector<T> own;
+  const T* Vf = pack_delays(p.V, p.M, p.N, /*forward=*/true, workspace(p.scratch, own, rnn_scratch_size<T>(p.M, p.N)));
   dispatch_activation(act, [&](auto tag) {
     constexpr Activation A = decltype(tag)::value;
     parallel_region([&](const Team& team) {
       input_projection(team, p);  // ends with a barrier: the sweep reads every row
       run_sweep<T>(team, p.B, p.N, p.B * p.M * p.N * p.N,
                    [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
-                     forward_sweep<A>(p, Vf.data(), b0, b1, j0, j1, sync);
+                     forward_sweep<A>(p, Vf, b0, b1, j0, j1, sync);
                    });
     });
   });
@@ -371,24 +357,19 @@ void rnn_backward(const RnnBackwardArgs<T>& p, Activation act) {
   using namespace rnn_detail;
   const RnnForwardArgs<T>& f = p.fwd;
   const index_t B = f.B, T_ = f.T_, N = f.N, M = f.M;
+  std::vector<T> own_slices, own_packed;
+  T* const slices = workspace(p.slices, own_slices, rnn_backward_slices_size(B, T_, f.D, N, M));
   if (B * T_ * N == 0) {
     if (p.dh0) std::fill(p.dh0, p.dh0 + B * M * N, T(0));
-    std::vector<T> slices(size_t(gradient_slices_size(B, T_, f.D, N, M)));
-    weight_gradients(Team{}, p, slices.data());
+    weight_gradients(Team{}, p, slices);
     return;
   }
-  const PackedDelays<T> Vb(f, /*forward=*/false);
-  std::vector<T> own_slices;
-  T* slices = p.slices;
-  if (!slices) {
-    own_slices.resize(size_t(gradient_slices_size(B, T_, f.D, N, M)));
-    slices = own_slices.data();
-  }
+  const T* Vb = pack_delays(f.V, M, N, /*forward=*/false, workspace(f.scratch, own_packed, rnn_scratch_size<T>(M, N)));
   dispatch_activation(act, [&](auto tag) {
     constexpr Activation A = decltype(tag)::value;
     parallel_region([&](const Team& team) {
       run_sweep<T>(team, B, N, B * M * N * N, [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
-        backward_sweep<A>(p, Vb.data(), b0, b1, j0, j1, sync);
+        backward_sweep<A>(p, Vb, b0, b1, j0, j1, sync);
       });  // ends with a barrier: the weight gradients read all of dxi
       weight_gradients(team, p, slices);
     });
