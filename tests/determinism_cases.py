@@ -70,6 +70,8 @@ CASES.update({
     "lfilter_backward": lambda: tuple(g for g in rnnlti.lfilter_backward(B6, A6, X64, rnnlti.lfilter(B6, A6, X64), DX,
                                                                          zi=ZI) if g is not None),
     "lfilter_backward no zi": lambda: tuple(rnnlti.lfilter_backward(B2, A2 * 1.3, X64, H_IIR, DX)[:3]),
+    "lfilter_backward y=None": lambda: tuple(rnnlti.lfilter_backward(B6, A6, X64, None, DX)[:3]),
+    "lfilter_backward y=None time first": lambda: tuple(rnnlti.lfilter_backward(B6, A6, XT, None, np.ascontiguousarray(DX.T), axis=0)[:3]),
     "rnn_forward": lambda: rnnlti.rnn_forward(RX, RU, RV, b=RB, h0=RH0),
     "rnn_forward f32": lambda: rnnlti.rnn_forward(RX.astype(np.float32), RU.astype(np.float32), RV.astype(np.float32)),
     "rnn_backward": lambda: tuple(rnnlti.rnn_backward(RX, RH, RU, RV, RH - 0.1, b=RB, h0=RH0)),

@@ -27,7 +27,8 @@ def layouts(rng, C, T, dtype):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("nb,na", [(1, 1), (2, 2), (3, 3), (5, 5), (9, 4), (10, 10)])
 @pytest.mark.parametrize("T", [3, 8, 203])
-def test_every_layout_matches_the_channel_alone_and_the_reference(dtype, nb, na, T):
+@pytest.mark.parametrize("given_y", [True, False], ids=["y", "y=None"])
+def test_every_layout_matches_the_channel_alone_and_the_reference(dtype, nb, na, T, given_y):
     rng = np.random.default_rng(nb * 100 + na * 10 + T)
     C = 37 if dtype == np.float32 else 19  # two full SIMD blocks and a partial one
     b = rng.standard_normal((C, nb))  # one filter per channel: per-channel db, da
@@ -36,9 +37,10 @@ def test_every_layout_matches_the_channel_alone_and_the_reference(dtype, nb, na,
     for name, x, dy, axis in layouts(rng, C, T, dtype):
         xs, dys = np.moveaxis(x, axis, -1), np.moveaxis(dy, axis, -1)  # (C, T) views
         y = np.moveaxis(rnnlti.lfilter(b, a, xs), -1, axis)
-        g = rnnlti.lfilter_backward(b, a, x, y, dy, axis=axis)  # banks: (channels, taps)
+        g = rnnlti.lfilter_backward(b, a, x, y if given_y else None, dy, axis=axis)  # banks: (channels, taps)
         if alone is None:  # each channel alone: one lane, the kernel's tile path
-            alone = [rnnlti.lfilter_backward(b[c], a[c], xs[c], np.moveaxis(y, axis, -1)[c], dys[c]) for c in range(C)]
+            alone = [rnnlti.lfilter_backward(b[c], a[c], xs[c], np.moveaxis(y, axis, -1)[c] if given_y else None, dys[c])
+                     for c in range(C)]
         dx = np.moveaxis(g.dx, axis, -1)
         for c in range(C):
             assert np.array_equal(dx[c], alone[c].dx), (name, c)

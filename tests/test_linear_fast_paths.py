@@ -259,7 +259,8 @@ def test_sosfilt_and_sosfiltfilt_beyond_the_cache_streamed(dtype, offset):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("offset", [0, 1, 3])
-def test_lfilter_backward_beyond_the_cache_streamed(dtype, offset):
+@pytest.mark.parametrize("given_y", [True, False], ids=["y", "y=None"])
+def test_lfilter_backward_beyond_the_cache_streamed(dtype, offset, given_y):
     # A dx of 16 MiB and more is written with non-temporal stores from the first sample where its rows
     # are whole 64-byte lines (dx starts at x's offset within a line; `offset` moves x off the grid by
     # whole samples); each half of the channels alone (8 MiB) takes ordinary stores: the same bits.
@@ -270,13 +271,15 @@ def test_lfilter_backward_beyond_the_cache_streamed(dtype, offset):
     x = store[offset : offset + channels * length].reshape(channels, length)
     x[...] = rng.standard_normal((channels, length))
     dy = rng.standard_normal((channels, length)).astype(dtype)
-    y = rnnlti.lfilter(b, a, x)
+    y = rnnlti.lfilter(b, a, x) if given_y else None
     full = rnnlti.lfilter_backward(b, a, x, y, dy)
     half = channels // 2
-    parts = [rnnlti.lfilter_backward(b, a, x[s].copy(), y[s], dy[s]) for s in (slice(0, half), slice(half, None))]
+    parts = [rnnlti.lfilter_backward(b, a, x[s].copy(), y[s] if given_y else None, dy[s])
+             for s in (slice(0, half), slice(half, None))]
     np.testing.assert_array_equal(full.dx, np.concatenate([p.dx for p in parts]))
     tol = 1e-10 if dtype == np.float64 else 1e-3
     np.testing.assert_allclose(full.db, parts[0].db + parts[1].db, rtol=tol, atol=tol * np.abs(full.db).max())
+    np.testing.assert_allclose(full.da, parts[0].da + parts[1].da, rtol=tol, atol=tol * np.abs(full.da).max())
     # and dx against the definition on a row: the IIR 1/a run backward in time on dy, then the FIR b
     g = ss.lfilter([1.0], a, dy[3, ::-1].astype(np.float64))
     _close(full.dx[3], ss.lfilter(b, [1.0], g)[::-1], dtype)

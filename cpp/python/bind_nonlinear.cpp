@@ -85,14 +85,14 @@ void nonlinear_iir_backward_binding(py::array w, py::array h, py::array dhp, py:
   });
 }
 
-void lfilter_backward_binding(py::array b, py::array a, py::array x, py::array y, py::array dy, py::array dx,
-                              std::optional<py::array> dzi, py::array db, py::array da, int order) {
+void lfilter_backward_binding(py::array b, py::array a, py::array x, std::optional<py::array> y, py::array dy,
+                              py::array dx, std::optional<py::array> dzi, py::array db, py::array da, int order) {
   dispatch_float(x, [&](auto tag) {
     using T = decltype(tag);
     LfilterBackwardArgs<T> p{coefs<T>(b, "b"),
                              coefs<T>(a, "a"),
                              signals<const T>(x, "x"),
-                             signals<const T>(y, "y"),
+                             optional_signals<const T>(y, "y"),
                              signals<const T>(dy, "dy"),
                              signals<T>(dx, "dx"),
                              optional_signals<T>(dzi, "dzi"),
@@ -101,6 +101,7 @@ void lfilter_backward_binding(py::array b, py::array a, py::array x, py::array y
     if (db.shape(0) != p.x.channels() || db.shape(1) != p.b.size || da.shape(0) != p.x.channels() ||
         da.shape(1) != p.a.size)
       fail("db / da must have shape (channels, len(b)) / (channels, len(a))");
+    if (!p.y.data && p.dzi.data) fail("y is needed with zi");
     py::gil_scoped_release release;
     lfilter_backward(p, order);
   });

@@ -102,7 +102,8 @@ class _LFilterFn(torch.autograd.Function):
         y = _lfilter(_np(b), _np(a), _np(x), axis=axis, zi=_np(zi))
         y_t = _torch(y[0] if zi is not None else y)
         ctx.axis = axis
-        ctx.save_for_backward(b, a, x, y_t, zi)
+        # Without zi the backward pass forms da from x and needs no y (lfilter_backward(y=None)).
+        ctx.save_for_backward(b, a, x, y_t if zi is not None else None, zi)
         return y_t
 
     @staticmethod

@@ -94,7 +94,8 @@ def _lfilter_y(b, a, x, zi, axis):
 
 def _lfilter_y_fwd(b, a, x, zi, axis):
     y = _lfilter_y(b, a, x, zi, axis)
-    return y, (b, a, x, zi, y)
+    # Without zi the backward pass forms da from x and needs no y (lfilter_backward(y=None)).
+    return y, (b, a, x, zi, y if zi is not None else None)
 
 
 def _lfilter_y_bwd(axis, res, dy):

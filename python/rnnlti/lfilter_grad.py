@@ -4,6 +4,12 @@ lfilter is the lecture's IIR filter, i.e. the nonlinear IIR with g = identity pl
 gradient is the same back-propagation through time: the total derivative ``gy[n] = dL/dy[n]`` obeys
 ``gy[n] = dy[n] - sum_{k>=1} (a[k]/a[0]) gy[n+k]``, an IIR filter run backward in time, and every other
 gradient is a correlation with gy, accumulated in the same single backward pass.
+
+Without y (``y=None``, no zi) the correlation with y is formed from x instead: with
+``v = An^-T dx`` (the same backward recurrence run on dx), ``sum_n gy[n] y[n-k] = sum_n v[n] x[n-k]``,
+because y = An^-1 Bn x and these (transposed) Toeplitz operators commute with each other and with
+the shift.  One array less to read and to keep for the backward pass, for a second recurrence in
+registers.
 """
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from typing import Any, NamedTuple, Optional
 import numpy as np
 
 from . import _checks, _core
-from .linear import _initial_state
+from .linear import _initial_state, lfilter
 
 __all__ = ["LfilterGradients", "lfilter_backward"]
 
@@ -45,8 +51,11 @@ def lfilter_backward(
     b, a, x, axis, zi
         As given to `lfilter` (banks of filters included: each filter gets its own gradient, summed
         over the channels that share it).
-    y : array_like
-        The forward output ``lfilter(b, a, x, axis, zi)`` (without zf), the shape of x.
+    y : array_like or None
+        The forward output ``lfilter(b, a, x, axis, zi)`` (without zf), the shape of x; da is formed
+        from it.  None: da is formed from x through a second recurrence (see the module's docstring),
+        so the forward output need not be kept; beyond the cache, where the pass is bound by memory
+        traffic, that is the faster call (one array fewer to read).  With zi, None computes y first.
     dy : array_like
         ``dL/dy``, the shape of x.
 
@@ -64,12 +73,17 @@ def lfilter_backward(
     array([1.75])
     """
     zi_arr = None if zi is None else _checks.real_array(zi, "zi")
-    (x, y, dy), axis, dtype = _checks.signals(("x", "y", "dy"), (x, y, dy), axis, zi_arr)
+    if y is None:
+        (x, dy), axis, dtype = _checks.signals(("x", "dy"), (x, dy), axis, zi_arr)
+    else:
+        (x, y, dy), axis, dtype = _checks.signals(("x", "y", "dy"), (x, y, dy), axis, zi_arr)
     b = _checks.coefficients(b, "b", dtype)
     a = _checks.coefficients(a, "a", dtype)
     if np.any(a[..., 0] == 0):
         raise ValueError("a[0] must be nonzero (the filter is normalised by it)")
     order = max(a.shape[-1], b.shape[-1]) - 1
+    if y is None and zi_arr is not None:  # y also holds the response to zi: the kernel needs it
+        y = lfilter(b, a, x, axis=axis, zi=zi_arr)[0]
     b_view = _checks.coefficient_view(b, x.shape, axis, "b")
     a_view = _checks.coefficient_view(a, x.shape, axis, "a")
     channel_shape = x.shape[:axis] + x.shape[axis + 1 :]
@@ -87,7 +101,7 @@ def lfilter_backward(
         b_view,
         a_view,
         _checks.batch_view(x, axis),
-        _checks.batch_view(y, axis),
+        None if y is None else _checks.batch_view(y, axis),
         _checks.batch_view(dy, axis),
         _checks.writable_batch_view(dx, axis),
         dzi_view,

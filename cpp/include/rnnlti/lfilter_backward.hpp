@@ -4,11 +4,17 @@
 //   gy[n] = dL/dy[n] (total) = dy[n] - sum_{k>=1} an[k] gy[n+k]      an IIR filter run backward in time
 //   dx[n] = sum_k bn[k] gy[n+k],   dbn[k] = sum_m x[m] gy[m+k],   dan[k] = -sum_m y[m] gy[m+k],
 //   dzi[k] = gy[k],   db = dbn/a0,  da[k>=1] = dan[k]/a0,  da[0] = -(bn . dbn + an[1:] . dan[1:])/a0
-// One filtering pass backward in time: each sample of x, y and dy is read once and each sample of dx
-// written once.  The window gy[t .. t+order] lives in registers, so dx[t] and the correlations of
-// x[t], y[t] with the window are formed in the same step as gy[t] (nothing goes back to memory but
+// One filtering pass backward in time: each sample of x, dy (and y, see below) is read once and each
+// sample of dx written once.  The window gy[t .. t+order] lives in registers, so dx[t] and the
+// correlations with the window are formed in the same step as gy[t] (nothing goes back to memory but
 // dx).  Gradients are per channel (a filter bank gets one gradient per filter); the Python layer sums
 // shared filters.
+//
+// Without y (the caller's choice, only without zi): then y = An^-1 Bn x, and with v = An^-T dx (the
+// same backward recurrence run on dx: v[n] = dx[n] - sum_{k>=1} an[k] v[n+k]),
+// sum_m y[m] gy[m+k] = sum_m x[m] v[m+k], since the (transposed) Toeplitz operators An^-T, Bn^T and the
+// shift commute.  A second recurrence in registers costs less than a fourth stream of memory: beyond
+// the cache the pass is bound by memory traffic, x, dy in and dx out instead of x, y, dy in and dx out.
 #pragma once
 
 #include <algorithm>
@@ -27,7 +33,7 @@ template <class T>
 struct LfilterBackwardArgs {
   Coefs<T> b, a;        // per-channel numerator and denominator (a[0] != 0)
   Signals<const T> x;   // forward input
-  Signals<const T> y;   // forward output
+  Signals<const T> y;   // forward output, or data == nullptr (allowed only without zi: see above)
   Signals<const T> dy;  // dL/dy
   Signals<T> dx;        // out: dL/dx
   Signals<T> dzi;       // out: dL/dzi (length = order); data == nullptr when zi was not given
@@ -38,8 +44,8 @@ struct LfilterBackwardArgs {
 namespace detail {
 
 // Samples [t_lo, t_hi) through lane-major tiles (any layout, any number of lanes), backward in time:
-// step(x, y, dy, kmax) runs one sample, kmax_at(t) gives its window size.
-template <class T, class Step, class K>
+// step(x, y, dy, kmax) runs one sample (y only read when UseY), kmax_at(t) gives its window size.
+template <class T, bool UseY, class Step, class K>
 __attribute__((always_inline)) inline void lfilter_backward_tiles(const LfilterBackwardArgs<T>& p, index_t c0, int lanes,
                                                                   index_t t_lo, index_t t_hi, T* buf, Step&& step,
                                                                   K&& kmax_at) {
@@ -51,7 +57,7 @@ __attribute__((always_inline)) inline void lfilter_backward_tiles(const LfilterB
     const index_t t0 = std::max(t_lo, end - kTile);
     const index_t len = end - t0;
     gather_tile(p.x, c0, lanes, t0, len, xb);
-    gather_tile(p.y, c0, lanes, t0, len, yb);
+    if constexpr (UseY) gather_tile(p.y, c0, lanes, t0, len, yb);
     gather_tile(p.dy, c0, lanes, t0, len, gb);
     for (index_t t = len - 1; t >= 0; --t)
       vstore(gb + t * L, step(vload(xb + t * L), vload(yb + t * L), vload(gb + t * L), kmax_at(t0 + t)));
@@ -62,15 +68,17 @@ __attribute__((always_inline)) inline void lfilter_backward_tiles(const LfilterB
 // Samples [0, F) of a full block of L channels straight from memory (F a multiple of L), with the
 // whole window present: time first with the L channels adjacent (one vector per sample, step), or
 // time last (group: L x L in-register transposes around L samples).  Returns false for any other layout.
-template <class T, class Step, class Group>
+template <class T, bool UseY, class Step, class Group>
 __attribute__((always_inline)) inline bool lfilter_backward_fused(const LfilterBackwardArgs<T>& p, index_t c0,
                                                                   index_t s, index_t F, bool stream, int n, Step&& step,
                                                                   Group&& group) {
+  using V = Vec<T>;
   constexpr int L = kLanes<T>;
-  const Signals<const T>* in[3] = {&p.x, &p.y, &p.dy};
+  const Signals<const T>* in[3] = {&p.x, &p.dy, &p.y};
   bool adjacent = p.dx.s_inner == 1 && (c0 % p.dx.inner) + L <= p.dx.inner;
   bool time_last = p.dx.s_time == 1;
-  for (const auto* v : in) {
+  for (int i = 0; i < (UseY ? 3 : 2); ++i) {
+    const Signals<const T>* v = in[i];
     adjacent = adjacent && v->s_inner == 1 && (c0 % v->inner) + L <= v->inner;
     time_last = time_last && v->s_time == 1;
   }
@@ -78,8 +86,10 @@ __attribute__((always_inline)) inline bool lfilter_backward_fused(const LfilterB
     const T *xr = p.x.channel(c0), *yr = p.y.channel(c0), *gr = p.dy.channel(c0);
     T* dr = p.dx.channel(c0);
     const index_t sx = p.x.s_time, sy = p.y.s_time, sg = p.dy.s_time, sd = p.dx.s_time;
-    for (index_t t = F - 1; t >= s; --t)
-      vstore(dr + t * sd, step(vload(xr + t * sx), vload(yr + t * sy), vload(gr + t * sg), n));
+    for (index_t t = F - 1; t >= s; --t) {
+      const V xv = vload(xr + t * sx);
+      vstore(dr + t * sd, step(xv, UseY ? vload(yr + t * sy) : xv, vload(gr + t * sg), n));
+    }
     return true;
   }
   if (!time_last) return false;
@@ -101,7 +111,7 @@ __attribute__((always_inline)) inline bool lfilter_backward_fused(const LfilterB
       if (t0 >= kAhead)
         for (int l = 0; l < L; ++l) {
           __builtin_prefetch(xr[l] + t0 - kAhead);
-          __builtin_prefetch(yr[l] + t0 - kAhead);
+          if constexpr (UseY) __builtin_prefetch(yr[l] + t0 - kAhead);
           __builtin_prefetch(gr[l] + t0 - kAhead);
         }
       group(xr, yr, gr, dr, t0, std::true_type{});
@@ -132,20 +142,22 @@ index_t backward_stream_shift(const LfilterBackwardArgs<T>& p, index_t c0) {
 // One block of up to L channels.  N is the order when known at compile time (then the coefficients,
 // the window and the running sums are small arrays of vectors that the compiler keeps in registers),
 // -1 for a runtime order `order`.
-template <class T, int N>
+template <class T, int N, bool UseY>
 void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lanes, int order) {
   using V = Vec<T>;
   constexpr int L = kLanes<T>;
   const int n = N >= 0 ? N : order;
   constexpr int kFixed = N >= 0 ? N + 1 : 1;
-  // bq[k] = bn[k], aq[k] = an[k]; the window w[k] = gy[t + k] after the step of sample t; the running
-  // sums sx[k] = sum_m x[m] gy[m+k], sy[k] = sum_m y[m] gy[m+k].
-  V bq_f[kFixed] = {}, aq_f[kFixed] = {}, w_f[kFixed] = {}, sx_f[kFixed] = {}, sy_f[kFixed] = {};
-  std::vector<V> dynamic(N >= 0 ? 0 : size_t(5 * (n + 1)), V{});
+  // bq[k] = bn[k], aq[k] = an[k]; the windows w[k] = gy[t + k] and u[k] = v[t + k] (without zi) after
+  // the step of sample t; the running sums sx[k] = sum_m x[m] gy[m+k] and sy[k] = sum_m y[m] gy[m+k]
+  // (with zi) or sum_m x[m] v[m+k] (without), the same number.
+  V bq_f[kFixed] = {}, aq_f[kFixed] = {}, w_f[kFixed] = {}, u_f[kFixed] = {}, sx_f[kFixed] = {}, sy_f[kFixed] = {};
+  std::vector<V> dynamic(N >= 0 ? 0 : size_t(6 * (n + 1)), V{});
   V* bq = N >= 0 ? bq_f : dynamic.data();
   V* aq = N >= 0 ? aq_f : bq + (n + 1);
   V* w = N >= 0 ? w_f : aq + (n + 1);
-  V* sx = N >= 0 ? sx_f : w + (n + 1);
+  V* u = N >= 0 ? u_f : w + (n + 1);
+  V* sx = N >= 0 ? sx_f : u + (n + 1);
   V* sy = N >= 0 ? sy_f : sx + (n + 1);
   {
     alignas(64) T bs[L] = {}, as[L] = {};
@@ -177,8 +189,20 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
       if (k <= kmax) {
         d = vfma<T>(bq[k], w[k], d);
         sx[k] = vfma<T>(xv, w[k], sx[k]);
-        sy[k] = vfma<T>(yv, w[k], sy[k]);
+        if constexpr (UseY) sy[k] = vfma<T>(yv, w[k], sy[k]);
       }
+    if constexpr (!UseY) {  // v[t] = dx[t] - sum_k an[k] v[t+k], then its correlation with x
+#pragma GCC unroll 16
+      for (int k = n; k >= 1; --k) u[k] = u[k - 1];
+      V q = d;
+#pragma GCC unroll 16
+      for (int k = n; k >= 1; --k)
+        if (k <= kmax) q = vfnma<T>(aq[k], u[k], q);
+      u[0] = q;
+#pragma GCC unroll 16
+      for (int k = 1; k <= n; ++k)
+        if (k <= kmax) sy[k] = vfma<T>(xv, u[k], sy[k]);
+    }
     return d;
   };
   // L samples [t0, t0 + L) of time-last rows, the same arithmetic as L steps but in phases, so that
@@ -193,9 +217,9 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
     if constexpr (N < 0) {
       V xv[L], yv[L], gv[L];
       transpose_in_regs(xr, t0, xv);
-      transpose_in_regs(yr, t0, yv);
+      if constexpr (UseY) transpose_in_regs(yr, t0, yv);
       transpose_in_regs(gr, t0, gv);
-      for (int j = L - 1; j >= 0; --j) gv[j] = step(xv[j], yv[j], gv[j], n);
+      for (int j = L - 1; j >= 0; --j) gv[j] = step(xv[j], UseY ? yv[j] : xv[j], gv[j], n);
       write(gv);
     } else {
       V G[kG], v[L];
@@ -217,16 +241,40 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
         v[j] = d;
       }
       write(v);
-      transpose_in_regs(xr, t0, v);
+      if constexpr (UseY) {
+        transpose_in_regs(xr, t0, v);
 #pragma GCC unroll 16
-      for (int j = L - 1; j >= 0; --j)
+        for (int j = L - 1; j >= 0; --j)
 #pragma GCC unroll 16
-        for (int k = 0; k <= N; ++k) sx[k] = vfma<T>(v[j], G[j + k], sx[k]);
-      transpose_in_regs(yr, t0, v);
+          for (int k = 0; k <= N; ++k) sx[k] = vfma<T>(v[j], G[j + k], sx[k]);
+        transpose_in_regs(yr, t0, v);
 #pragma GCC unroll 16
-      for (int j = L - 1; j >= 0; --j)
+        for (int j = L - 1; j >= 0; --j)
 #pragma GCC unroll 16
-        for (int k = 1; k <= N; ++k) sy[k] = vfma<T>(v[j], G[j + k], sy[k]);
+          for (int k = 1; k <= N; ++k) sy[k] = vfma<T>(v[j], G[j + k], sy[k]);
+      } else {
+        V Q[kG];  // Q[i] = v[t0 + i], the recurrence of the step on dx
+#pragma GCC unroll 16
+        for (int k = 0; k < N; ++k) Q[L + k] = u[k];
+#pragma GCC unroll 16
+        for (int j = L - 1; j >= 0; --j) {
+          V q = v[j];
+#pragma GCC unroll 16
+          for (int k = N; k >= 1; --k) q = vfnma<T>(aq[k], Q[j + k], q);
+          Q[j] = q;
+        }
+        transpose_in_regs(xr, t0, v);
+#pragma GCC unroll 16
+        for (int j = L - 1; j >= 0; --j)
+#pragma GCC unroll 16
+          for (int k = 0; k <= N; ++k) sx[k] = vfma<T>(v[j], G[j + k], sx[k]);
+#pragma GCC unroll 16
+        for (int j = L - 1; j >= 0; --j)
+#pragma GCC unroll 16
+          for (int k = 1; k <= N; ++k) sy[k] = vfma<T>(v[j], Q[j + k], sy[k]);
+#pragma GCC unroll 16
+        for (int k = 0; k <= N; ++k) u[k] = Q[k];
+      }
 #pragma GCC unroll 16
       for (int k = 0; k <= N; ++k) w[k] = G[k];
     }
@@ -240,12 +288,12 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
   const index_t shift = lanes == L ? backward_stream_shift(p, c0) : -1;
   const index_t s = std::min(std::max<index_t>(shift, 0), std::max<index_t>(0, T_len - n));
   const index_t F = s + (std::max<index_t>(0, T_len - n) - s) / L * L;
-  lfilter_backward_tiles<T>(p, c0, lanes, F, T_len, buf.data(), step,
+  lfilter_backward_tiles<T, UseY>(p, c0, lanes, F, T_len, buf.data(), step,
                             [&](index_t t) { return int(std::min<index_t>(n, T_len - 1 - t)); });
-  if (lanes == L && lfilter_backward_fused<T>(p, c0, s, F, shift >= 0, n, step, group))
-    lfilter_backward_tiles<T>(p, c0, lanes, 0, s, buf.data(), step, [&](index_t) { return n; });
+  if (lanes == L && lfilter_backward_fused<T, UseY>(p, c0, s, F, shift >= 0, n, step, group))
+    lfilter_backward_tiles<T, UseY>(p, c0, lanes, 0, s, buf.data(), step, [&](index_t) { return n; });
   else
-    lfilter_backward_tiles<T>(p, c0, lanes, 0, F, buf.data(), step, [&](index_t) { return n; });
+    lfilter_backward_tiles<T, UseY>(p, c0, lanes, 0, F, buf.data(), step, [&](index_t) { return n; });
   // w[k] = gy[k] now (zero past the end of a signal shorter than the order).
   const index_t nb = p.b.size, na = p.a.size;
   alignas(64) T lane[3][L];
@@ -281,8 +329,11 @@ void lfilter_backward_all(const LfilterBackwardArgs<T>& p, int order) {
   constexpr int L = kLanes<T>;
   const index_t C = p.x.channels();
   parallel_for(lane_blocks<T>(C), [&](index_t blk) {
-    const index_t c0 = blk * L;
-    lfilter_backward_block<T, N>(p, c0, int(std::min<index_t>(L, C - c0)), order);
+    const index_t c0 = blk * L, lanes = std::min<index_t>(L, C - c0);
+    if (p.y.data)
+      lfilter_backward_block<T, N, true>(p, c0, int(lanes), order);
+    else
+      lfilter_backward_block<T, N, false>(p, c0, int(lanes), order);
   });
 }
 

@@ -5,7 +5,7 @@ Rows (issue 3):
   against a numba loop (parallel over sequences) and JAX (lax.scan + grad under jit); and at T = 1,000
   against torch autograd through a Python loop over time.
 * lfilter_backward (orders 2, 4 and 8, B = 64 x T = 100,000) against one forward rnnlti.lfilter call,
-  and (order 4) at T = 1,000 against torch autograd of a torch lfilter (conv1d + a loop over time).
+  given y ("rnnlti") and without it ("rnnlti_no_y": da formed from x, one array fewer to read), and (order 4) at T = 1,000 against torch autograd of a torch lfilter (conv1d + a loop over time).
 * nonlinear_fir forward + backward (K = 16, B = 64 x T = 10,000) against torch conv1d + tanh + autograd.
 Every implementation computes the same thing: the forward pass and the gradients of
 L = sum(c * output) with respect to the weights and the input.
@@ -57,10 +57,10 @@ def cases(quick: bool) -> List[dict]:
     Tl = 10_000 if quick else T_LFILTER
     Tt = 200 if quick else T_TORCH
     T = 2_000 if quick else T_LONG
-    # bytes: reads x, y, dy, writes dx (target: <= 2.5x one forward lfilter call)
+    # bytes: reads x, y, dy, writes dx (target: <= 2.5x one forward lfilter call); without y, x and dy
     lfilter_rows = [
         {"name": f"lfilter_backward_order{order}", "sizes": f"B={B} T={Tl} order={order} f64",
-         "impls": ["rnnlti", "lfilter_forward"], "work": 4.0 * B * Tl * 8, "unit": "GB/s"}
+         "impls": ["rnnlti", "rnnlti_no_y", "lfilter_forward"], "work": 4.0 * B * Tl * 8, "unit": "GB/s"}
         for order in (2, 4, 8)
     ]
     return _iir_cases(quick) + lfilter_rows + [
@@ -275,6 +275,8 @@ def make(case: str, impl: str, quick: bool) -> Callable[[], object]:
 
         if impl == "lfilter_forward":
             return lambda: rnnlti.lfilter(b, a, x)
+        if impl == "rnnlti_no_y":
+            return lambda: rnnlti.lfilter_backward(b, a, x, None, c)
         y = rnnlti.lfilter(b, a, x)
         return lambda: rnnlti.lfilter_backward(b, a, x, y, c)
     if case.startswith("fir_"):
