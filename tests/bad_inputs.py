@@ -106,6 +106,8 @@ BAD_INPUTS = [
     ("lfilter_backward empty b", lambda: rnnlti.lfilter_backward([], [1.0], X, X, X), ValueError, "b"),
     ("lfilter_backward y wrong shape", lambda: rnnlti.lfilter_backward([1.0], [1.0], X, X[0], X), ValueError, "y"),
     ("lfilter_backward dy wrong shape", lambda: rnnlti.lfilter_backward([1.0], [1.0], X, X, X[:, 1:]), ValueError, "dy"),
+    ("lfilter_backward y=None dy wrong shape", lambda: rnnlti.lfilter_backward([1.0], [1.0], X, None, X[:, 1:]), ValueError, "dy"),
+    ("lfilter_backward y=None complex x", lambda: rnnlti.lfilter_backward([1.0], [1.0], X * 1j, None, X), TypeError, "x"),
     ("lfilter_backward zi wrong shape", lambda: rnnlti.lfilter_backward([1.0, 2.0], [1.0], X, X, X, zi=np.zeros((2, 2))), ValueError, "zi"),
     ("lfilter_backward complex dy", lambda: rnnlti.lfilter_backward([1.0], [1.0], X, X, X * 1j), TypeError, "dy"),
     ("lfilter_backward bank b not broadcastable", lambda: rnnlti.lfilter_backward(np.ones((3, 2)), [1.0], X, X, X), ValueError, "b"),
