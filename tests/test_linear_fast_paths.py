@@ -120,6 +120,20 @@ def test_direct_fir_along_time(taps, dtype):
     _close(rnnlti.fir(h, x), ss.lfilter(h, [1.0], x.astype(np.float64)), dtype)
 
 
+@pytest.mark.parametrize("taps", [1, 9, 64, 100])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_time_first_fir_over_several_time_blocks(taps, dtype):
+    # Time first, channels adjacent: work items of 2048 samples x one block of channels, each starting
+    # from the samples before it in x.  Every channel as filtered alone (bitwise) and against scipy.
+    rng = np.random.default_rng(taps + 1)
+    h = rng.standard_normal(taps)
+    x = rng.standard_normal((3 * 2048 + 77, 19)).astype(dtype)  # two full lane blocks and a partial one
+    y = rnnlti.fir(h, x, axis=0)
+    _close(y, ss.lfilter(h, [1.0], x.astype(np.float64), axis=0), dtype)
+    for c in (0, 8, 18):
+        np.testing.assert_array_equal(y[:, c], rnnlti.fir(h, x[:, c : c + 1], axis=0)[:, 0])
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("order", [1, 2, 5, 8, 9])
 @pytest.mark.parametrize("axis", [0, 1])

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "common.hpp"
@@ -129,12 +130,12 @@ void fir_time_contiguous(const FirArgs<T>& p) {
   });
 }
 
-// One block of up to L channels in lane-major tiles; xt rows down to -(K - 1) hold the history.
+// Samples [t_begin, t_end) of one block of up to L channels in lane-major tiles; xt rows down to
+// -(K - 1) hold the history (read from x itself for the first tile, zeros before the signal).
 template <class T>
-void fir_lane_block(const FirArgs<T>& p, index_t c0, int lanes) {
+void fir_lane_block(const FirArgs<T>& p, index_t c0, int lanes, index_t t_begin, index_t t_end) {
   using V = Vec<T>;
   constexpr int L = kLanes<T>;
-  constexpr int R = 8;
   const index_t K = p.h.size;
   const index_t H = K - 1;  // history rows kept in front of each tile
   std::vector<T> hq(size_t(K * L), T(0));
@@ -142,9 +143,10 @@ void fir_lane_block(const FirArgs<T>& p, index_t c0, int lanes) {
     for (index_t m = 0; m < K; ++m) hq[m * L + l] = p.h.get(c0 + l, m);
   std::vector<T> xs(size_t((H + kTile) * L), T(0));  // x history + tile
   std::vector<T> ys(size_t(kTile * L));
-  const index_t T_len = p.x.length;
-  for (index_t t0 = 0; t0 < T_len; t0 += kTile) {
-    const index_t len = std::min(kTile, T_len - t0);
+  const index_t h_begin = std::max<index_t>(0, t_begin - H);
+  gather_tile(p.x, c0, lanes, h_begin, t_begin - h_begin, xs.data() + (H - (t_begin - h_begin)) * L);
+  for (index_t t0 = t_begin; t0 < t_end; t0 += kTile) {
+    const index_t len = std::min(kTile, t_end - t0);
     gather_tile(p.x, c0, lanes, t0, len, xs.data() + H * L);
     const T* xt = xs.data() + H * L;  // xt[t*L] is x[t0 + t]
     // Warm-up: the first K-1 samples of the signal sum only the taps with n - m >= 0, as the
@@ -158,18 +160,25 @@ void fir_lane_block(const FirArgs<T>& p, index_t c0, int lanes) {
         for (int l = 0; l < L; ++l) acc[l] += hq[m * L + l] * xt[(t - m) * L + l];
       for (int l = 0; l < L; ++l) ys[t * L + l] = acc[l];
     }
-    for (; t + R <= len; t += R) {
-      V acc[R] = {}, w[R];
-      for (int r = 0; r < R; ++r) w[r] = vload(xt + (t + r) * L);
-      for (index_t m = 0;;) {  // w[r] = x[t + r - m]
-        const V hv = vload(hq.data() + m * L);
-        for (int r = 0; r < R; ++r) acc[r] += hv * w[r];
-        if (++m >= K) break;
-        for (int r = R - 1; r > 0; --r) w[r] = w[r - 1];
-        w[0] = vload(xt + (t - m) * L);
+    // Groups of R rows (fir_group_vectors: 12 with many taps, else 8), then 4 for the rest of the tile.
+    auto groups = [&](auto rows) __attribute__((always_inline)) {
+      constexpr int R = decltype(rows)::value;
+      for (; t + R <= len; t += R) {
+        V acc[R] = {}, w[R];
+        for (int r = 0; r < R; ++r) w[r] = vload(xt + (t + r) * L);
+        for (index_t m = 0;;) {  // w[r] = x[t + r - m]
+          const V hv = vload(hq.data() + m * L);
+          for (int r = 0; r < R; ++r) acc[r] += hv * w[r];
+          if (++m >= K) break;
+          for (int r = R - 1; r > 0; --r) w[r] = w[r - 1];
+          w[0] = vload(xt + (t - m) * L);
+        }
+        for (int r = 0; r < R; ++r) vstore(ys.data() + (t + r) * L, acc[r]);
       }
-      for (int r = 0; r < R; ++r) vstore(ys.data() + (t + r) * L, acc[r]);
-    }
+    };
+    if (fir_group_vectors<T>(K) == 12) groups(std::integral_constant<int, 12>{});
+    groups(std::integral_constant<int, 8>{});
+    groups(std::integral_constant<int, 4>{});
     for (; t < len; ++t) {
       V acc = {};
       for (index_t m = 0; m < K; ++m) acc += vload(hq.data() + m * L) * vload(xt + (t - m) * L);
@@ -181,13 +190,20 @@ void fir_lane_block(const FirArgs<T>& p, index_t c0, int lanes) {
   }
 }
 
+// Work items are (block of time, block of channels), the channel blocks of one time block next to each
+// other in the order: with channels adjacent in memory (time first), the threads then read and write
+// neighbouring lines of the same rows at about the same time instead of one 64-byte column of every
+// row each, which measured twice as slow as the time-last path (64 taps, (100000, 64) float64: 8.6
+// against 4.4 ms).  An FIR carries no state but its input, so a time block starts from x's own history.
 template <class T>
 void fir_lanes(const FirArgs<T>& p) {
   constexpr int L = kLanes<T>;
-  const index_t C = p.x.channels();
-  parallel_for(lane_blocks<T>(C), [&](index_t blk) {
-    const index_t c0 = blk * L;
-    fir_lane_block<T>(p, c0, int(std::min<index_t>(L, C - c0)));
+  constexpr index_t kRows = 8 * kTile;  // samples per work item
+  const index_t C = p.x.channels(), blocks = lane_blocks<T>(C), T_len = p.x.length;
+  const index_t spans = std::max<index_t>(1, (T_len + kRows - 1) / kRows);
+  parallel_for(spans * blocks, [&](index_t item) {
+    const index_t c0 = (item % blocks) * L, t0 = (item / blocks) * kRows;
+    fir_lane_block<T>(p, c0, int(std::min<index_t>(L, C - c0)), t0, std::min(T_len, t0 + kRows));
   });
 }
 
