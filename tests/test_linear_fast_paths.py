@@ -135,6 +135,22 @@ def test_time_first_fir_over_several_time_blocks(taps, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_time_first_fir_bank_in_place_rows(dtype):
+    # Full blocks of adjacent channels are filtered reading x's rows in place (after the first K - 1
+    # samples, which go through tiles); a bank gives each channel its taps; the output may be a view.
+    rng = np.random.default_rng(5)
+    C, K = 40, 70
+    h = rng.standard_normal((C, K))
+    x = rng.standard_normal((2 * 2048 + 300, C)).astype(dtype)
+    out = np.zeros((x.shape[0], C + 3), dtype)[:, 1 : C + 1]  # rows of another stride than x's
+    y = rnnlti.fir(h, x, axis=0, out=out)  # bank along the channel axis: h is (C, K), x (T, C)
+    assert y is out
+    for c in (0, 17, 39):
+        np.testing.assert_array_equal(y[:, c], rnnlti.fir(h[c], x[:, c : c + 1], axis=0)[:, 0])
+        _close(y[:, c], ss.lfilter(h[c], [1.0], x[:, c].astype(np.float64)), dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("order", [1, 2, 5, 8, 9])
 @pytest.mark.parametrize("axis", [0, 1])
 def test_time_last_and_time_first_blocks(dtype, order, axis):
