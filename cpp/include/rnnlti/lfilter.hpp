@@ -67,7 +67,18 @@ __attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>
       return T_len;
     }
     T* yr = p.y.channel(c0);
-    for (index_t t = t_begin; t < T_len; ++t) vstore(yr + t * sy, step(vload(xr + t * sx)));
+    // Each block steps through one 64-byte column of every row, which the hardware prefetcher does
+    // not follow: the rows kAhead steps on are asked for (both lines of a row that straddles two).
+    constexpr index_t kAhead = 64;
+    index_t t = t_begin;
+    for (; t + kAhead < T_len; ++t) {
+      __builtin_prefetch(xr + (t + kAhead) * sx);
+      __builtin_prefetch(xr + (t + kAhead) * sx + L - 1);
+      __builtin_prefetch(yr + (t + kAhead) * sy, 1);
+      __builtin_prefetch(yr + (t + kAhead) * sy + L - 1, 1);
+      vstore(yr + t * sy, step(vload(xr + t * sx)));
+    }
+    for (; t < T_len; ++t) vstore(yr + t * sy, step(vload(xr + t * sx)));
     return T_len;
   }
   // Time-reversed views (stride -1, filtfilt's backward pass) read the same blocks from the other
