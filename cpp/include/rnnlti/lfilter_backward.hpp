@@ -235,17 +235,22 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
       for (int j = L - 1; j >= 0; --j) gv[j] = step(xv[j], UseY ? yv[j] : xv[j], gv[j], n);
       write(gv);
     } else {
+      // R[j] -= sum_k an[k] R[j + k] for j = L-1 .. 0, in place: the backward recurrence over a group
+      // whose window R[L ..] holds the samples after it.
+      auto recurrence = [&](V* R) __attribute__((always_inline)) {
+#pragma GCC unroll 16
+        for (int j = L - 1; j >= 0; --j) {
+          V g = R[j];
+#pragma GCC unroll 16
+          for (int k = N; k >= 1; --k) g = vfnma<T>(aq[k], R[j + k], g);
+          R[j] = g;
+        }
+      };
       V G[kG], v[L];
 #pragma GCC unroll 16
       for (int k = 0; k < N; ++k) G[L + k] = w[k];
       in(2, G);
-#pragma GCC unroll 16
-      for (int j = L - 1; j >= 0; --j) {
-        V g = G[j];
-#pragma GCC unroll 16
-        for (int k = N; k >= 1; --k) g = vfnma<T>(aq[k], G[j + k], g);
-        G[j] = g;
-      }
+      recurrence(G);
 #pragma GCC unroll 16
       for (int j = 0; j < L; ++j) {
         V d = bq[0] * G[j];
@@ -270,12 +275,8 @@ void lfilter_backward_block(const LfilterBackwardArgs<T>& p, index_t c0, int lan
 #pragma GCC unroll 16
         for (int k = 0; k < N; ++k) Q[L + k] = u[k];
 #pragma GCC unroll 16
-        for (int j = L - 1; j >= 0; --j) {
-          V q = v[j];
-#pragma GCC unroll 16
-          for (int k = N; k >= 1; --k) q = vfnma<T>(aq[k], Q[j + k], q);
-          Q[j] = q;
-        }
+        for (int j = 0; j < L; ++j) Q[j] = v[j];
+        recurrence(Q);
         in(0, v);
 #pragma GCC unroll 16
         for (int j = L - 1; j >= 0; --j)
