@@ -3,8 +3,10 @@
 // the sizes alone (so the result never depends on the thread count):
 //   - many taps: FFT overlap-save (fir_fft.hpp), above the crossover kFftMinTaps;
 //   - time contiguous in x and y (time-last layout, or one long channel): SIMD along time, over work items of
-//     (channel, block of kFirBlock samples) spread over the threads;
-//   - otherwise (time-first layout, channels adjacent): SIMD across channels in lane-major tiles.
+//     (channel, block of about kFirBlock samples) spread over the threads;
+//   - otherwise: SIMD across channels, over work items of (span of time, group of channel blocks); full
+//     blocks of channels adjacent in x and y (time first) read and write the rows in place, the rest
+//     go through lane-major tiles.
 // Both direct paths hold R output vectors in registers and slide a window of R input vectors along
 // the taps, so that each tap costs one FMA per output vector and one load per R of them.
 #pragma once
@@ -160,10 +162,8 @@ void fir_lane_rows(const T* hq, index_t K, const T* xt, index_t sx, T* yt, index
     constexpr int R = decltype(rows)::value;
     for (; t + R <= len; t += R) {
       for (int r = 0; r < R && t + r + kDistance < ahead; ++r) {
-        __builtin_prefetch(xt + (t + r + kDistance) * sx);  // both lines of a misaligned row
-        __builtin_prefetch(xt + (t + r + kDistance) * sx + L - 1);
-        __builtin_prefetch(yt + (t + r + kDistance) * sy, 1);
-        __builtin_prefetch(yt + (t + r + kDistance) * sy + L - 1, 1);
+        prefetch_vector(xt + (t + r + kDistance) * sx);
+        prefetch_vector<true>(yt + (t + r + kDistance) * sy);
       }
       V acc[R] = {}, w[R];
       for (int r = 0; r < R; ++r) w[r] = vload(xt + (t + r) * sx);

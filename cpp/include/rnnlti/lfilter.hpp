@@ -68,14 +68,12 @@ __attribute__((always_inline)) inline index_t lfilter_fused(const LfilterArgs<T>
     }
     T* yr = p.y.channel(c0);
     // Each block steps through one 64-byte column of every row, which the hardware prefetcher does
-    // not follow: the rows kAhead steps on are asked for (both lines of a row that straddles two).
+    // not follow: the rows kAhead steps on are asked for.
     constexpr index_t kAhead = 64;
     index_t t = t_begin;
     for (; t + kAhead < T_len; ++t) {
-      __builtin_prefetch(xr + (t + kAhead) * sx);
-      __builtin_prefetch(xr + (t + kAhead) * sx + L - 1);
-      __builtin_prefetch(yr + (t + kAhead) * sy, 1);
-      __builtin_prefetch(yr + (t + kAhead) * sy + L - 1, 1);
+      prefetch_vector(xr + (t + kAhead) * sx);
+      prefetch_vector<true>(yr + (t + kAhead) * sy);
       vstore(yr + t * sy, step(vload(xr + t * sx)));
     }
     for (; t < T_len; ++t) vstore(yr + t * sy, step(vload(xr + t * sx)));

@@ -59,8 +59,10 @@ __attribute__((always_inline)) inline void lfilter_backward_tiles(const LfilterB
     gather_tile(p.x, c0, lanes, t0, len, xb);
     if constexpr (UseY) gather_tile(p.y, c0, lanes, t0, len, yb);
     gather_tile(p.dy, c0, lanes, t0, len, gb);
-    for (index_t t = len - 1; t >= 0; --t)
-      vstore(gb + t * L, step(vload(xb + t * L), vload(yb + t * L), vload(gb + t * L), kmax_at(t0 + t)));
+    for (index_t t = len - 1; t >= 0; --t) {
+      const Vec<T> xv = vload(xb + t * L);
+      vstore(gb + t * L, step(xv, UseY ? vload(yb + t * L) : xv, vload(gb + t * L), kmax_at(t0 + t)));
+    }
     scatter_tile(gb, c0, lanes, t0, len, p.dx);
   }
 }

@@ -294,6 +294,14 @@ __attribute__((always_inline)) inline void vstream(float* p, const Vec<float>& v
   vstore(p, v);
 #endif
 }
+// Asks for the cache lines of the vector at p ahead of its use (both, where it straddles a line
+// boundary); Write: for a store.
+template <bool Write = false, class T>
+__attribute__((always_inline)) inline void prefetch_vector(const T* p) {
+  __builtin_prefetch(p, Write);
+  __builtin_prefetch(p + kLanes<T> - 1, Write);
+}
+
 inline void stream_fence() {
 #if defined(__AVX512F__)
   _mm_sfence();
