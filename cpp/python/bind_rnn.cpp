@@ -2,6 +2,7 @@
 // rnnlti/rnn.py validated, C-contiguous, batch-first and of one dtype; outputs are allocated there.
 #include "bindings.hpp"
 #include "pool.hpp"
+#include "rnnlti/gemm.hpp"
 #include "rnnlti/readout.hpp"
 #include "rnnlti/rnn.hpp"
 
@@ -68,7 +69,7 @@ void rnn_forward_binding(py::array x, py::array U, py::array V, std::optional<py
     using T = decltype(tag);
     RnnForwardArgs<T> p = forward_args<T>(x, U, V, b, h0, h);
     p.h = mptr<T>(h);
-    Scratch<T> scratch(size_t(rnn_scratch_size<T>(p.M, p.N)));
+    Scratch<T> scratch(size_t(rnn_scratch_size<T>(p.D, p.M, p.N)));
     p.scratch = scratch.data();
     py::gil_scoped_release release;
     rnn_forward(p, act);
@@ -97,7 +98,7 @@ void rnn_backward_binding(py::array x, py::array h, py::array U, py::array V, py
     p.db = mptr<T>(db);
     p.dx = mptr<T>(dx);
     p.dh0 = mptr<T>(dh0);
-    Scratch<T> scratch(size_t(rnn_scratch_size<T>(p.fwd.M, p.fwd.N)));
+    Scratch<T> scratch(size_t(rnn_scratch_size<T>(p.fwd.D, p.fwd.M, p.fwd.N)));
     p.fwd.scratch = scratch.data();
     Scratch<T> slices(size_t(rnn_backward_slices_size(p.fwd.B, p.fwd.T_, p.fwd.D, p.fwd.N, p.fwd.M)));
     p.slices = slices.data();
@@ -130,16 +131,18 @@ double readout_loss_binding(py::array h, py::array W, std::optional<py::array> c
     p.dh = mptr<T>(dh);
     p.dW = mptr<T>(dW);
     p.dc = mptr<T>(dc);
-    Scratch<T> residuals(size_t(readout_scratch_size(p.B, p.T_, p.N, p.K)));
+    Scratch<T> residuals(size_t(readout_scratch_size<T>(p.B, p.T_, p.N, p.K)));
     p.scratch = residuals.data();
     py::gil_scoped_release release;
     return readout_loss(p);
   });
 }
 
-// C = A B with the kernels' GEMM (Eigen's, on row blocks of 256 over the OpenMP threads): not public API,
-// the benchmarks' measure of the GEMM throughput rnnlti's kernels can reach.
-void gemm_benchmark_binding(py::array A, py::array B, py::array C) {
+// C = A B on row blocks of 256 over the OpenMP threads, with rnnlti's own kernel (small_gemm.hpp, B
+// packed once: what the RNN's big products run on) or with Eigen's GEMM routine: not public API, the
+// benchmarks' measure of the GEMM throughput on this machine.
+void gemm_benchmark_binding(py::array A, py::array B, py::array C, const std::string& kernel) {
+  if (kernel != "rnnlti" && kernel != "eigen") fail("gemm_benchmark: kernel must be 'rnnlti' or 'eigen'");
   dispatch_float(A, [&](auto tag) {
     using T = decltype(tag);
     for (auto* a : {&A, &B, &C}) require<T>(*a, "a gemm_benchmark array");
@@ -149,10 +152,17 @@ void gemm_benchmark_binding(py::array A, py::array B, py::array C) {
     const T* a = cptr<T>(A);
     const T* b = cptr<T>(B);
     T* c = mptr<T>(C);
+    const bool own = kernel == "rnnlti";
+    Scratch<T> packed(own ? size_t(k * packed_ld<T>(n)) : 0);
     py::gil_scoped_release release;
+    if (own) rnn_detail::pack_padded(b, k, n, /*transpose=*/false, packed.data());
     const index_t blocks = (m + rnn_detail::kRowBlock - 1) / rnn_detail::kRowBlock;
     parallel_for(blocks, [&](index_t i) {
       const index_t r0 = i * rnn_detail::kRowBlock, nr = std::min(rnn_detail::kRowBlock, m - r0);
+      if (own) {
+        gemm_rows_packed(nr, k, a + r0 * k, k, packed.data(), packed_ld<T>(n), n, c + r0 * n, n);
+        return;
+      }
       std::fill(c + r0 * n, c + (r0 + nr) * n, T(0));
       gemm_acc<Op::N, Op::N>(nr, n, k, a + r0 * k, k, b, n, c + r0 * n, n);
     });
@@ -169,7 +179,8 @@ void register_rnn(py::module_& m) {
         py::arg("dU"), py::arg("dV"), py::arg("db"), py::arg("dx"), py::arg("dh0"));
   m.def("readout_loss", &readout_loss_binding, py::arg("h"), py::arg("W"), py::arg("c"), py::arg("y"),
         py::arg("dh"), py::arg("dW"), py::arg("dc"));
-  m.def("gemm_benchmark", &gemm_benchmark_binding, py::arg("A"), py::arg("B"), py::arg("C"));
+  m.def("gemm_benchmark", &gemm_benchmark_binding, py::arg("A"), py::arg("B"), py::arg("C"),
+        py::arg("kernel") = "rnnlti");
 }
 
 }  // namespace rnnlti::bind

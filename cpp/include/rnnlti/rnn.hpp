@@ -14,18 +14,19 @@
 //   sequences of one thread (small_gemm.hpp), then the activation.  Sequences are split across threads;
 //   when there are too few of them, the state's columns are (run_sweep).
 // - The backward sweep does only dh[t] and dxi[t] step by step; dU, dV, db and dx are GEMMs over all t
-//   and all sequences afterwards, one task per block of output columns: each output element is summed
-//   over the batch and time in one fixed order, so the bits do not depend on the number of threads.
+//   and all sequences afterwards, in tasks fixed by the sizes: each output element is summed over the
+//   batch and time in one fixed order, so the bits do not depend on the number of threads.
+// - Every product, per step or big, runs on small_gemm.hpp's kernel straight from the row-major
+//   arrays; only the small weight matrices are packed, once per call.  (Eigen's GEMM spent a third of
+//   its time packing operands here; this kernel runs at 190-236 of the core's 265 GFLOP/s in float32.)
 #pragma once
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "activation.hpp"
 #include "common.hpp"
-#include "gemm.hpp"
 #include "parallel.hpp"
 #include "small_gemm.hpp"
 
@@ -41,7 +42,7 @@ struct RnnForwardArgs {
   const T* h0 = nullptr;                        // (B, M, N) or null (zeros)
   index_t h0_stride = 0;                        // elements between sequences of h0 (0: shared)
   T* h = nullptr;                               // (B, T, N) output
-  T* scratch = nullptr;  // rnn_scratch_size<T>(M, N) elements of work space (the packed V), or null: allocated
+  T* scratch = nullptr;  // rnn_scratch_size<T>(D, M, N) elements of work space (V and U packed), or null: allocated
 };
 
 template <class T>
@@ -60,14 +61,8 @@ struct RnnBackwardArgs {
 
 namespace rnn_detail {
 
-template <class T>
-using MatR = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <class T>
-using CMap = Eigen::Map<const MatR<T>>;
-template <class T>
-using MMap = Eigen::Map<MatR<T>>;
-
-// Rows per GEMM block: fixed, so that Eigen's blocking (and the bits) never depend on the thread count.
+// Rows per block of the big products (a task each).  Every output element is one FMA chain over k in a
+// fixed order (small_gemm.hpp), so the blocking does not change the bits; this only sizes the tasks.
 inline constexpr index_t kRowBlock = 256;
 
 // The threads of one parallel region.  A call runs all its phases (projection and sweep, or sweep and
@@ -122,19 +117,24 @@ void over_sequence_blocks(const Team& team, index_t B, index_t N, Body&& body) {
   team.for_dynamic(nb, [&](index_t i) { body(i * rows, std::min(B, (i + 1) * rows)); });
 }
 
-// h[b, t] = U x[b, t] + b for all t and sequences: GEMMs on blocks of kRowBlock steps of one sequence
-// (fixed blocks: Eigen's blocking, and so the bits, never depend on the thread count).
+// h[r] = U x[r] + b for all B*T rows r: blocks of kRowBlock rows times U^T packed (Ut).
 template <class T>
-void input_projection(const Team& team, const RnnForwardArgs<T>& p) {
-  const index_t T_ = p.T_, D = p.D, N = p.N, per_seq = (T_ + kRowBlock - 1) / kRowBlock;
-  team.for_dynamic(p.B * per_seq, [&](index_t i) {
-    const index_t r0 = (i / per_seq) * T_ + (i % per_seq) * kRowBlock;
-    const index_t nr = std::min(kRowBlock, T_ - (i % per_seq) * kRowBlock);
-    MMap<T> o(p.h + r0 * N, nr, N);
-    o.setZero();
-    gemm_acc<Op::N, Op::T>(nr, N, D, p.x + r0 * D, D, p.U, D, o.data(), N);
-    if (p.b) o.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(p.b, N);
+void input_projection(const Team& team, const RnnForwardArgs<T>& p, const T* Ut) {
+  const index_t BT = p.B * p.T_, D = p.D, N = p.N;
+  team.for_dynamic((BT + kRowBlock - 1) / kRowBlock, [&](index_t i) {
+    const index_t r0 = i * kRowBlock, nr = std::min(kRowBlock, BT - r0);
+    gemm_rows_packed(nr, D, p.x + r0 * D, D, Ut, packed_ld<T>(N), N, p.h + r0 * N, N, p.b);
   });
+}
+
+// The rows x cols row-major matrix S, or its transpose, with rows padded to whole packets (zeros), as
+// small_gemm_rows reads its right operand.
+template <class T>
+void pack_padded(const T* S, index_t rows, index_t cols, bool transpose, T* p) {
+  const index_t out_rows = transpose ? cols : rows, out_cols = transpose ? rows : cols, ld = packed_ld<T>(out_cols);
+  std::fill(p, p + out_rows * ld, T(0));
+  for (index_t i = 0; i < out_rows; ++i)
+    for (index_t j = 0; j < out_cols; ++j) p[i * ld + j] = transpose ? S[j * cols + i] : S[i * cols + j];
 }
 
 // Packs the M delay matrices as one (M*N) x ld matrix whose row kk multiplies element kk of a
@@ -142,15 +142,8 @@ void input_projection(const Team& team, const RnnForwardArgs<T>& p) {
 // backward rows [dxi[t+1] .. dxi[t+M]] (kk = (m-1)*N + i holds V[m-1][i, :]).
 template <class T>
 const T* pack_delays(const T* V, index_t M, index_t N, bool forward, T* p) {
-  const index_t ld = packed_ld<T>(N);
-  std::fill(p, p + M * N * ld, T(0));
-  for (index_t m = 1; m <= M; ++m) {
-    const T* Vm = V + (m - 1) * N * N;
-    for (index_t k = 0; k < N; ++k) {
-      T* row = p + (forward ? (M - m) * N + k : (m - 1) * N + k) * ld;
-      for (index_t j = 0; j < N; ++j) row[j] = forward ? Vm[j * N + k] : Vm[k * N + j];
-    }
-  }
+  for (index_t m = 1; m <= M; ++m)
+    pack_padded(V + (m - 1) * N * N, N, N, forward, p + (forward ? M - m : m - 1) * N * packed_ld<T>(N));
   return p;
 }
 
@@ -271,7 +264,7 @@ void add_slices_in_order(const Team& team, T* out, index_t count, const T* slice
 
 // dU, dV, db and dx after the sweep: chunks of rows for the sums (above), blocks of rows for dx.
 template <class T>
-void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p, T* slices) {
+void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p, const T* U_padded, T* slices) {
   const RnnForwardArgs<T>& f = p.fwd;
   const index_t B = f.B, T_ = f.T_, D = f.D, N = f.N, M = f.M, BT = B * T_;
   const index_t chunks = reduction_chunks(BT), stride = D * N + M * N * N;
@@ -281,9 +274,7 @@ void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p, T* slices) 
   team.for_dynamic(with_db + dx_blocks, [&](index_t i) {
     if (i >= with_db) {  // dx = dxi U, one block of rows
       const index_t r0 = (i - with_db) * kRowBlock, nr = std::min(kRowBlock, BT - r0);
-      MMap<T> dx(p.dx + r0 * D, nr, D);
-      dx.setZero();
-      gemm_acc<Op::N, Op::N>(nr, D, N, p.dxi + r0 * N, N, f.U, D, dx.data(), D);
+      gemm_rows_packed(nr, N, p.dxi + r0 * N, N, U_padded, packed_ld<T>(D), D, p.dx + r0 * D, D);
       return;
     }
     if (i == sums) {  // db = sum over every (b, t) of dxi, rows in order
@@ -298,7 +289,7 @@ void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p, T* slices) 
     T* g = c == 0 ? (m == 0 ? p.dU : p.dV + (m - 1) * N * N) : slices + (c - 1) * stride + offset;
     std::fill(g, g + size, T(0));
     if (m == 0) {  // dU += sum_r dxi[r] x[r]^T over the chunk's rows
-      gemm_acc<Op::T, Op::N>(N, D, r1 - r0, p.dxi + r0 * N, N, f.x + r0 * D, D, g, D);
+      gemm_tn_acc(N, D, r1 - r0, p.dxi + r0 * N, N, f.x + r0 * D, D, g, D);
       return;
     }
     // dV[m-1] += sum dxi[b,t] h[b,t-m]^T over the chunk's (b, t), with h[t-m] = h0[M+t-m] for t < m.
@@ -306,11 +297,10 @@ void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p, T* slices) 
       const index_t t0 = std::max<index_t>(r0 - b * T_, 0), t1 = std::min<index_t>(r1 - b * T_, T_);
       const T* dxi_b = p.dxi + b * T_ * N;
       const index_t late = std::max(t0, m);  // t >= m reads h itself
-      if (t1 > late) gemm_acc<Op::T, Op::N>(N, N, t1 - late, dxi_b + late * N, N, f.h + (b * T_ + late - m) * N, N, g, N);
+      if (t1 > late) gemm_tn_acc(N, N, t1 - late, dxi_b + late * N, N, f.h + (b * T_ + late - m) * N, N, g, N);
       const index_t early_end = std::min(t1, m);
       if (f.h0 && early_end > t0)
-        gemm_acc<Op::T, Op::N>(N, N, early_end - t0, dxi_b + t0 * N, N, f.h0 + b * f.h0_stride + (M - m + t0) * N, N,
-                               g, N);
+        gemm_tn_acc(N, N, early_end - t0, dxi_b + t0 * N, N, f.h0 + b * f.h0_stride + (M - m + t0) * N, N, g, N);
     }
   });
   // chunk c's slices of dU and of all dV sit at the same offsets in slice c: dU and dV are added separately.
@@ -326,10 +316,11 @@ inline index_t rnn_backward_slices_size(index_t B, index_t T_, index_t D, index_
   return (rnn_detail::reduction_chunks(B * T_) - 1) * (D * N + M * N * N);
 }
 
-// Elements of the work space RnnForwardArgs::scratch that rnn_forward and rnn_backward use.
+// Elements of the work space RnnForwardArgs::scratch that rnn_forward and rnn_backward use: V packed,
+// then U^T packed (forward) or U padded (backward).
 template <class T>
-index_t rnn_scratch_size(index_t M, index_t N) {
-  return M * N * packed_ld<T>(N);
+index_t rnn_scratch_size(index_t D, index_t M, index_t N) {
+  return M * N * packed_ld<T>(N) + std::max(D * packed_ld<T>(N), N * packed_ld<T>(D));
 }
 
 // h = the forward pass (see the file comment); act is the activation g.
@@ -338,11 +329,14 @@ void rnn_forward(const RnnForwardArgs<T>& p, Activation act) {
   using namespace rnn_detail;
   if (p.B == 0 || p.T_ == 0 || p.N == 0) return;
   std::vector<T> own;
-  const T* Vf = pack_delays(p.V, p.M, p.N, /*forward=*/true, workspace(p.scratch, own, rnn_scratch_size<T>(p.M, p.N)));
+  T* const scratch = workspace(p.scratch, own, rnn_scratch_size<T>(p.D, p.M, p.N));
+  const T* Vf = pack_delays(p.V, p.M, p.N, /*forward=*/true, scratch);
+  T* const Ut = scratch + p.M * p.N * packed_ld<T>(p.N);
+  pack_padded(p.U, p.N, p.D, /*transpose=*/true, Ut);
   dispatch_activation(act, [&](auto tag) {
     constexpr Activation A = decltype(tag)::value;
     parallel_region([&](const Team& team) {
-      input_projection(team, p);  // ends with a barrier: the sweep reads every row
+      input_projection(team, p, Ut);  // ends with a barrier: the sweep reads every row
       run_sweep<T>(team, p.B, p.N, p.B * p.M * p.N * p.N,
                    [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
                      forward_sweep<A>(p, Vf, b0, b1, j0, j1, sync);
@@ -359,19 +353,22 @@ void rnn_backward(const RnnBackwardArgs<T>& p, Activation act) {
   const index_t B = f.B, T_ = f.T_, N = f.N, M = f.M;
   std::vector<T> own_slices, own_packed;
   T* const slices = workspace(p.slices, own_slices, rnn_backward_slices_size(B, T_, f.D, N, M));
+  T* const scratch = workspace(f.scratch, own_packed, rnn_scratch_size<T>(f.D, M, N));
+  T* const U_padded = scratch + M * N * packed_ld<T>(N);
+  pack_padded(f.U, N, f.D, /*transpose=*/false, U_padded);
   if (B * T_ * N == 0) {
     if (p.dh0) std::fill(p.dh0, p.dh0 + B * M * N, T(0));
-    weight_gradients(Team{}, p, slices);
+    weight_gradients(Team{}, p, U_padded, slices);
     return;
   }
-  const T* Vb = pack_delays(f.V, M, N, /*forward=*/false, workspace(f.scratch, own_packed, rnn_scratch_size<T>(M, N)));
+  const T* Vb = pack_delays(f.V, M, N, /*forward=*/false, scratch);
   dispatch_activation(act, [&](auto tag) {
     constexpr Activation A = decltype(tag)::value;
     parallel_region([&](const Team& team) {
       run_sweep<T>(team, B, N, B * M * N * N, [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
         backward_sweep<A>(p, Vb, b0, b1, j0, j1, sync);
       });  // ends with a barrier: the weight gradients read all of dxi
-      weight_gradients(team, p, slices);
+      weight_gradients(team, p, U_padded, slices);
     });
   });
 }

@@ -1,8 +1,9 @@
-// Hand-written small products for the per-step work of the vector RNN:
+// Hand-written products for the vector RNN and its readout:
 //     out[r][j] += sum_{k<K} a[r][k] * bp[k * ldb + j],   r < rows, j < ncols,
 // where each row of `a` and `out` is reached through a pointer (the rows of one time step of several
 // sequences are T*N apart) and `bp` is a weight matrix packed once per call with ldb a multiple of the
-// SIMD width (zero columns beyond ncols).  At the RNN's step sizes ((B_thread x N) x (N x N), N = 32..512)
+// SIMD width (zero columns beyond ncols); and the weight gradients' C += A^T B over many rows, read
+// straight from the row-major A and B.  At the RNN's step sizes ((B_thread x N) x (N x N), N = 32..512)
 // Eigen's GEMM spends more time in its dispatch and packing than in arithmetic; this kernel has none.
 //
 // Every out[r][j] is summed in the same order (k increasing, one FMA chain) however the rows and columns
@@ -53,44 +54,100 @@ inline void store_part(T* p, const Packet<T>& v, int count) {
 }
 
 // R rows x NV packets of columns starting at j0, of which `valid` are real; k in [k0, k1).  The sums
-// start from in[r] (out[r] itself, or another row of the same shape).
-template <int R, int NV, class T>
-inline void micro(const T* const* a, index_t k0, index_t k1, const T* bp, index_t ldb, T* const* out,
+// start from in[r] (out[r] itself, or another row of the same shape).  Full (valid == NV packets) has
+// plain loads and stores only: with the partial ones' stack buffers in the same function, GCC kept
+// the accumulators in memory.
+template <int R, int NV, bool Full, class T>
+inline void micro(const T* const* a, index_t as, index_t k0, index_t kn, const T* brow, index_t ldb, T* const* out,
                   const T* const* in, index_t j0, int valid) {
   using namespace Eigen::internal;
   using P = Packet<T>;
   constexpr int L = kPacket<T>;
   P acc[R][NV];
   for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v) acc[r][v] = load_part(in[r] + j0 + v * L, std::clamp(valid - v * L, 0, L));
+    for (int v = 0; v < NV; ++v) {
+      const T* src = in[r] + j0 + v * L;
+      if constexpr (Full) acc[r][v] = ploadu<P>(src);
+      else acc[r][v] = load_part(src, std::clamp(valid - v * L, 0, L));
+    }
   const T* a_r[R];
-  for (int r = 0; r < R; ++r) a_r[r] = a[r];
-  const T* brow = bp + k0 * ldb + j0;
-  for (index_t k = k0; k < k1; ++k, brow += ldb) {
+  for (int r = 0; r < R; ++r) a_r[r] = a[r] + k0 * as;
+  for (index_t k = 0, ak = 0; k < kn; ++k, ak += as, brow += ldb) {
     P bv[NV];
-    for (int v = 0; v < NV; ++v) bv[v] = ploadu<P>(brow + v * L);
+    for (int v = 0; v < NV; ++v) {
+      bv[v] = ploadu<P>(brow + v * L);
+      // Keeps bv[v] in a register: GCC would fold the load into every row's FMA, and this core
+      // issues one 64-byte load a cycle against two FMAs.
+      __asm__("" : "+v"(bv[v]));
+    }
     for (int r = 0; r < R; ++r) {
-      const P av = pset1<P>(a_r[r][k]);
+      const P av = pset1<P>(a_r[r][ak]);
       for (int v = 0; v < NV; ++v) acc[r][v] = pmadd(av, bv[v], acc[r][v]);
     }
   }
   for (int r = 0; r < R; ++r)
     for (int v = 0; v < NV; ++v) {
-      const int count = std::clamp(valid - v * L, 0, L);
-      if (count > 0) store_part(out[r] + j0 + v * L, acc[r][v], count);
+      T* dst = out[r] + j0 + v * L;
+      if constexpr (Full) {
+        pstoreu(dst, acc[r][v]);
+      } else {
+        const int count = std::clamp(valid - v * L, 0, L);
+        if (count > 0) store_part(dst, acc[r][v], count);
+      }
     }
 }
 
 template <int R, class T>
-inline void micro_nv(int nv, const T* const* a, index_t k0, index_t k1, const T* bp, index_t ldb, T* const* out,
-                     const T* const* in, index_t j0, int valid) {
+inline void micro_nv(int nv, const T* const* a, index_t as, index_t k0, index_t kn, const T* brow, index_t ldb,
+                     T* const* out, const T* const* in, index_t j0, int valid) {
+  constexpr int L = kPacket<T>;
+  if (valid == nv * L) {
+    switch (nv) {
+      case 1: return micro<R, 1, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
+      case 2: return micro<R, 2, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
+      case 3: return micro<R, 3, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
+      default: return micro<R, 4, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
+    }
+  }
   switch (nv) {
-    case 1: return micro<R, 1>(a, k0, k1, bp, ldb, out, in, j0, valid);
-    case 2: return micro<R, 2>(a, k0, k1, bp, ldb, out, in, j0, valid);
-    case 3: return micro<R, 3>(a, k0, k1, bp, ldb, out, in, j0, valid);
-    default: return micro<R, 4>(a, k0, k1, bp, ldb, out, in, j0, valid);
+    case 1: return micro<R, 1, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
+    case 2: return micro<R, 2, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
+    case 3: return micro<R, 3, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
+    default: return micro<R, 4, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
   }
 }
+
+}  // namespace detail
+
+namespace detail {
+
+// One panel of kn values of k from k0: out[r][j] = start[r][j] + sum_{k<kn} a[r][(k0 + k) * as] *
+// brow[k * ldb + j] for r < rows, j < ncols.  brow's rows are read in whole packets up to ncols
+// rounded up.
+template <class T>
+void panel(index_t rows, const T* const* a, index_t as, index_t k0, index_t kn, const T* brow, index_t ldb,
+           index_t ncols, T* const* out, const T* const* start) {
+  constexpr int L = kPacket<T>;
+  const index_t nvec = (ncols + L - 1) / L;
+  for (index_t v0 = 0; v0 < nvec; v0 += 4) {
+    const int nv = int(std::min<index_t>(4, nvec - v0));
+    const index_t j0 = v0 * L;
+    const int valid = int(std::min<index_t>(ncols - j0, nv * L));
+    const T* b = brow + j0;
+    index_t r = 0;
+    for (; r + 4 <= rows; r += 4) micro_nv<4>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid);
+    switch (rows - r) {
+      case 3: micro_nv<3>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid); break;
+      case 2: micro_nv<2>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid); break;
+      case 1: micro_nv<1>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid); break;
+      default: break;
+    }
+  }
+}
+
+// Rows of k per panel: a 128 x 64-float panel of the right operand (32 KiB) stays in L1 while every
+// row group passes over it.
+inline constexpr index_t kPanel = 64;
 
 }  // namespace detail
 
@@ -99,24 +156,63 @@ inline void micro_nv(int nv, const T* const* a, index_t k0, index_t k1, const T*
 template <class T>
 void small_gemm_rows(index_t rows, const T* const* a, index_t K, const T* bp, index_t ldb, index_t ncols,
                      T* const* out, const T* const* in = nullptr) {
-  constexpr int L = kPacket<T>;
-  constexpr index_t kc = 128;  // a 128 x 64-float panel of bp (32 KiB) stays in L1 across the row groups
-  const index_t nvec = (ncols + L - 1) / L;
-  for (index_t k0 = 0; k0 < K; k0 += kc) {
-    const index_t k1 = std::min(K, k0 + kc);
+  for (index_t k0 = 0; k0 < K; k0 += detail::kPanel) {
     const T* const* start = k0 == 0 && in ? in : out;  // later panels continue from out
-    for (index_t v0 = 0; v0 < nvec; v0 += 4) {
-      const int nv = int(std::min<index_t>(4, nvec - v0));
-      const index_t j0 = v0 * L;
-      const int valid = int(std::min<index_t>(ncols - j0, nv * L));
-      index_t r = 0;
-      for (; r + 4 <= rows; r += 4) detail::micro_nv<4>(nv, a + r, k0, k1, bp, ldb, out + r, start + r, j0, valid);
-      switch (rows - r) {
-        case 3: detail::micro_nv<3>(nv, a + r, k0, k1, bp, ldb, out + r, start + r, j0, valid); break;
-        case 2: detail::micro_nv<2>(nv, a + r, k0, k1, bp, ldb, out + r, start + r, j0, valid); break;
-        case 1: detail::micro_nv<1>(nv, a + r, k0, k1, bp, ldb, out + r, start + r, j0, valid); break;
-        default: break;
-      }
+    detail::panel(rows, a, 1, k0, std::min(K, k0 + detail::kPanel) - k0, bp + k0 * ldb, ldb, ncols, out, start);
+  }
+}
+
+// C (rows x ncols, leading dimension ldc) = bias + A bp for row-major A (rows x K, lda) and bp packed
+// as above (K x ncols, ldb a multiple of the packet, zero padding): the big products whose right
+// operand is a small weight matrix.  bias (ncols,) is added to every row; null: none.
+template <class T>
+void gemm_rows_packed(index_t rows, index_t K, const T* A, index_t lda, const T* bp, index_t ldb, index_t ncols, T* C,
+                      index_t ldc, const T* bias = nullptr) {
+  constexpr index_t kRows = 32;  // row pointers handed to small_gemm_rows at a time
+  std::vector<T> zeros(bias ? 0 : size_t(ncols), T(0));
+  const T* start = bias ? bias : zeros.data();
+  const T* a[kRows];
+  const T* in[kRows];
+  T* out[kRows];
+  for (index_t r0 = 0; r0 < rows; r0 += kRows) {
+    const index_t nr = std::min(kRows, rows - r0);
+    for (index_t r = 0; r < nr; ++r) {
+      a[r] = A + (r0 + r) * lda;
+      out[r] = C + (r0 + r) * ldc;
+      in[r] = start;
+    }
+    if (K == 0)
+      for (index_t r = 0; r < nr; ++r) std::copy(start, start + ncols, out[r]);
+    else
+      small_gemm_rows(nr, a, K, bp, ldb, ncols, out, in);
+  }
+}
+
+// C (m x n, leading dimension ldc) += A^T B for row-major A (K x m, lda) and B (K x n, ldb): the sums
+// over rows of the weight gradients, read straight from the row-major operands.  Each C[i][j] is one FMA
+// chain over k in increasing order.  Columns short of a whole packet at the end are read from a copy
+// padded with zeros (reading B's rows on would run past its end).
+template <class T>
+void gemm_tn_acc(index_t m, index_t n, index_t K, const T* A, index_t lda, const T* B, index_t ldb, T* C,
+                 index_t ldc) {
+  constexpr int L = kPacket<T>;
+  if (m <= 0 || n <= 0 || K <= 0) return;
+  const index_t n_full = n / L * L, tail = n - n_full;
+  std::vector<const T*> a(size_t(m), nullptr);
+  std::vector<T*> out(size_t(m), nullptr), out_tail(size_t(m), nullptr);
+  for (index_t i = 0; i < m; ++i) {
+    a[size_t(i)] = A + i;
+    out[size_t(i)] = C + i * ldc;
+    out_tail[size_t(i)] = C + i * ldc + n_full;
+  }
+  std::vector<T> padded(tail ? size_t(detail::kPanel * L) : 0);
+  for (index_t k0 = 0; k0 < K; k0 += detail::kPanel) {
+    const index_t kn = std::min(K, k0 + detail::kPanel) - k0;
+    if (n_full) detail::panel(m, a.data(), lda, k0, kn, B + k0 * ldb, ldb, n_full, out.data(), out.data());
+    if (tail) {
+      for (index_t k = 0; k < kn; ++k)
+        for (index_t j = 0; j < L; ++j) padded[size_t(k * L + j)] = j < tail ? B[(k0 + k) * ldb + n_full + j] : T(0);
+      detail::panel(m, a.data(), lda, k0, kn, padded.data(), index_t(L), tail, out_tail.data(), out_tail.data());
     }
   }
 }

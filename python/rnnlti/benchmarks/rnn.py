@@ -7,9 +7,11 @@ Rows, float32, at (B, T, D, N) = (32, 256, 32, 32), (32, 256, 64, 128), (32, 256
   (x, U, V, b, W, c);
 for M = 1 delay against torch.nn.RNN + nn.Linear + autograd ("torch") and for M = 2 against torch
 autograd of a loop over t ("torch-loop"); JAX lax.scan (+ jax.grad) under jit for both ("jax").
-The ``gemm`` rows give the machine's GEMM throughput: Eigen's GEMM as rnnlti calls it (row blocks of
-256 on OpenMP threads, "rnnlti") and numpy's matmul (its BLAS, "numpy"), at 2048^3 and at the input
-projection's shape (B*T x D) x (D x N) of each size.  Work is counted in flops (2 per multiply-add).
+The ``gemm`` rows give the machine's GEMM throughput: rnnlti's own kernel, on which the RNN's big
+products run (small_gemm.hpp, the right operand packed once; "rnnlti"), Eigen's GEMM routine ("eigen"),
+both on row blocks of 256 over the OpenMP threads, and numpy's matmul (its BLAS, "numpy"), at 2048^3
+and at the input projection's shape (B*T x D) x (D x N) of each size.  Work is counted in flops (2 per
+multiply-add).
 """
 from __future__ import annotations
 
@@ -51,7 +53,7 @@ def cases(quick: bool) -> List[Dict]:
                 out.append({"name": f"{kind}-M{M}-{size}", "sizes": f"B={B} T={T} D={D} N={N} M={M} K={D} f32",
                             "impls": ["rnnlti"] + peers, "work": _flops(kind, B, T, D, N, M), "unit": "GFLOP/s"})
     for name, (m, k, n) in _gemm_shapes(quick).items():
-        out.append({"name": name, "sizes": f"({m} x {k}) x ({k} x {n}) f32", "impls": ["rnnlti", "numpy"],
+        out.append({"name": name, "sizes": f"({m} x {k}) x ({k} x {n}) f32", "impls": ["rnnlti", "eigen", "numpy"],
                     "work": 2.0 * m * k * n, "unit": "GFLOP/s"})
     return out
 
@@ -210,7 +212,7 @@ def _make_gemm(name: str, impl: str, quick: bool) -> Callable[[], object]:
 
     rnnlti.set_num_threads(_THREADS)
     C = np.empty((m, n), np.float32)
-    return lambda: _core.gemm_benchmark(A, Bm, C)
+    return lambda: _core.gemm_benchmark(A, Bm, C, impl)
 
 
 def make(case: str, impl: str, quick: bool) -> Callable[[], object]:
