@@ -172,6 +172,34 @@ void run_sweep(const Team& team, index_t B, index_t N, index_t macs_per_step, St
   over_sequence_blocks(team, B, N, [&](index_t b0, index_t b1) { step(b0, b1, index_t(0), N, [] {}); });
 }
 
+// Epilogue of a forward step's sums (small_gemm_rows): h = g(xi) while xi is still in registers.
+template <Activation A>
+struct ActivateSums {
+  template <class T, class P>
+  void operator()(T* dst, index_t, index_t, const P& xi, int count) const {
+    if constexpr (kPacketActivation<A, T>) {
+      detail::StoreSums{}(dst, 0, 0, activate_packet<A, T>(xi), count);
+    } else {
+      detail::StoreSums{}(dst, 0, 0, xi, count);
+      activate_row<A>(dst, count);
+    }
+  }
+};
+
+// Epilogue of a backward step's sums: stores dh and, while dh is still in registers, dxi = g'(xi) * dh
+// from the rows of h and dxi of this step (indexed like the call's rows; columns from the block's first).
+template <Activation A, class T>
+struct VjpSums {
+  const T* const* h;
+  T* const* dxi;
+  template <class P>
+  void operator()(T* dst, index_t r, index_t j, const P& dh, int count) const {
+    detail::StoreSums{}(dst, r, j, dh, count);
+    const P hv = count == kPacket<T> ? Eigen::internal::ploadu<P>(h[r] + j) : detail::load_part(h[r] + j, count);
+    detail::StoreSums{}(dxi[r] + j, r, j, vjp_packet<A, T>(hv, dh), count);
+  }
+};
+
 template <Activation A, class T, class Sync>
 void forward_sweep(const RnnForwardArgs<T>& p, const T* Vf, index_t b0, index_t b1, index_t j0, index_t j1,
                    Sync&& sync) {
@@ -182,9 +210,9 @@ void forward_sweep(const RnnForwardArgs<T>& p, const T* Vf, index_t b0, index_t 
   auto state = [&](index_t r, index_t t) { return p.h + ((b0 + r) * T_ + t) * N; };
   for (index_t t = 0; t < T_; ++t) {
     for (index_t r = 0; r < rows; ++r) o[r] = state(r, t) + j0;  // holds U x[t] + b already
-    if (t >= M) {
+    if (t >= M) {  // h[t] = g(xi[t]) as the sums are finished
       for (index_t r = 0; r < rows; ++r) a[r] = state(r, t - M);
-      small_gemm_rows(rows, a.data(), M * N, Vj, ld, cols, o.data());
+      small_gemm_rows<T>(rows, a.data(), M * N, Vj, ld, cols, o.data(), nullptr, ActivateSums<A>{});
     } else {
       // Delays m > t reach into h0 = [h[-M] .. h[-1]]: its rows t.. M-1 meet packed rows [0, (M-t) N).
       if (p.h0) {
@@ -195,8 +223,8 @@ void forward_sweep(const RnnForwardArgs<T>& p, const T* Vf, index_t b0, index_t 
         for (index_t r = 0; r < rows; ++r) a[r] = state(r, 0);
         small_gemm_rows(rows, a.data(), t * N, Vj + (M - t) * N * ld, ld, cols, o.data());
       }
+      for (index_t r = 0; r < rows; ++r) activate_row<A>(o[r], cols);
     }
-    for (index_t r = 0; r < rows; ++r) activate_row<A>(o[r], cols);
     sync();
   }
 }
@@ -207,24 +235,28 @@ void backward_sweep(const RnnBackwardArgs<T>& p, const T* Vb, index_t b0, index_
   const RnnForwardArgs<T>& f = p.fwd;
   const index_t T_ = f.T_, N = f.N, M = f.M, rows = b1 - b0, ld = packed_ld<T>(N), cols = j1 - j0;
   const T* Vj = Vb + j0;
-  std::vector<const T*> a(static_cast<size_t>(rows)), partial(static_cast<size_t>(rows));
-  std::vector<T*> o(static_cast<size_t>(rows));
+  std::vector<const T*> a(static_cast<size_t>(rows)), partial(static_cast<size_t>(rows)), h(static_cast<size_t>(rows));
+  std::vector<T*> o(static_cast<size_t>(rows)), dxi(static_cast<size_t>(rows));
   std::vector<T> step_rows(p.dh ? 0 : size_t(rows * cols));  // dh[t] of this step when dh is not kept
   auto at = [&](index_t r, index_t t) { return ((b0 + r) * T_ + t) * N; };
   for (index_t t = T_ - 1; t >= 0; --t) {
     for (index_t r = 0; r < rows; ++r) {
       o[r] = p.dh ? p.dh + at(r, t) + j0 : step_rows.data() + r * cols;
       partial[r] = p.dh_partial + at(r, t) + j0;
+      h[r] = f.h + at(r, t) + j0;
+      dxi[r] = p.dxi + at(r, t) + j0;
     }
     const index_t delays = std::min(M, T_ - 1 - t);  // dxi[t+m] exists for m <= T-1-t
-    if (delays > 0) {  // dh[t] = dh_partial[t] + [dxi[t+1] .. dxi[t+M]] V packed
+    if (delays > 0) {  // dh[t] = dh_partial[t] + [dxi[t+1] .. dxi[t+M]] V packed, then dxi[t]
       for (index_t r = 0; r < rows; ++r) a[r] = p.dxi + at(r, t + 1);
-      small_gemm_rows(rows, a.data(), delays * N, Vj, ld, cols, o.data(), partial.data());
+      small_gemm_rows(rows, a.data(), delays * N, Vj, ld, cols, o.data(), partial.data(),
+                      VjpSums<A, T>{h.data(), dxi.data()});
     } else {
-      for (index_t r = 0; r < rows; ++r) std::memcpy(o[r], partial[r], size_t(cols) * sizeof(T));
+      for (index_t r = 0; r < rows; ++r) {
+        std::memcpy(o[r], partial[r], size_t(cols) * sizeof(T));
+        activation_vjp_row<A>(h[r], o[r], dxi[r], cols);
+      }
     }
-    for (index_t r = 0; r < rows; ++r)
-      activation_vjp_row<A>(f.h + at(r, t) + j0, o[r], p.dxi + at(r, t) + j0, cols);
     sync();
   }
   if (!p.dh0) return;

@@ -53,13 +53,23 @@ inline void store_part(T* p, const Packet<T>& v, int count) {
   for (int i = 0; i < count; ++i) p[i] = tmp[i];
 }
 
-// R rows x NV packets of columns starting at j0, of which `valid` are real; k in [k0, k1).  The sums
-// start from in[r] (out[r] itself, or another row of the same shape).  Full (valid == NV packets) has
-// plain loads and stores only: with the partial ones' stack buffers in the same function, GCC kept
-// the accumulators in memory.
-template <int R, int NV, bool Full, class T>
+// Writes a finished packet of sums: dst[0, count) = v.  The default epilogue of the kernels below; an
+// epilogue is called as epi(dst, r, j, v, count) for row r (of the whole call) and columns [j, j+count).
+struct StoreSums {
+  template <class T, class P>
+  void operator()(T* dst, index_t, index_t, const P& v, int count) const {
+    if (count == kPacket<T>) Eigen::internal::pstoreu(dst, v);
+    else store_part(dst, v, count);
+  }
+};
+
+// R rows x NV packets of columns starting at j0, of which `valid` are real; k in [k0, k0 + kn).  The
+// sums start from in[r] (out[r] itself, or another row of the same shape) and go to epi (rows r0 + r of
+// the call).  Full (valid == NV packets) has plain loads and stores only: with the partial ones' stack
+// buffers in the same function, GCC kept the accumulators in memory.
+template <int R, int NV, bool Full, class T, class Epi>
 inline void micro(const T* const* a, index_t as, index_t k0, index_t kn, const T* brow, index_t ldb, T* const* out,
-                  const T* const* in, index_t j0, int valid) {
+                  const T* const* in, index_t j0, int valid, index_t r0, const Epi& epi) {
   using namespace Eigen::internal;
   using P = Packet<T>;
   constexpr int L = kPacket<T>;
@@ -87,33 +97,28 @@ inline void micro(const T* const* a, index_t as, index_t k0, index_t kn, const T
   }
   for (int r = 0; r < R; ++r)
     for (int v = 0; v < NV; ++v) {
-      T* dst = out[r] + j0 + v * L;
-      if constexpr (Full) {
-        pstoreu(dst, acc[r][v]);
-      } else {
-        const int count = std::clamp(valid - v * L, 0, L);
-        if (count > 0) store_part(dst, acc[r][v], count);
-      }
+      const int count = Full ? L : std::clamp(valid - v * L, 0, L);
+      if (count > 0) epi(out[r] + j0 + v * L, r0 + r, j0 + v * L, acc[r][v], count);
     }
 }
 
-template <int R, class T>
+template <int R, class T, class Epi>
 inline void micro_nv(int nv, const T* const* a, index_t as, index_t k0, index_t kn, const T* brow, index_t ldb,
-                     T* const* out, const T* const* in, index_t j0, int valid) {
+                     T* const* out, const T* const* in, index_t j0, int valid, index_t r0, const Epi& epi) {
   constexpr int L = kPacket<T>;
   if (valid == nv * L) {
     switch (nv) {
-      case 1: return micro<R, 1, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
-      case 2: return micro<R, 2, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
-      case 3: return micro<R, 3, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
-      default: return micro<R, 4, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
+      case 1: return micro<R, 1, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid, r0, epi);
+      case 2: return micro<R, 2, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid, r0, epi);
+      case 3: return micro<R, 3, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid, r0, epi);
+      default: return micro<R, 4, true>(a, as, k0, kn, brow, ldb, out, in, j0, valid, r0, epi);
     }
   }
   switch (nv) {
-    case 1: return micro<R, 1, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
-    case 2: return micro<R, 2, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
-    case 3: return micro<R, 3, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
-    default: return micro<R, 4, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid);
+    case 1: return micro<R, 1, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid, r0, epi);
+    case 2: return micro<R, 2, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid, r0, epi);
+    case 3: return micro<R, 3, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid, r0, epi);
+    default: return micro<R, 4, false>(a, as, k0, kn, brow, ldb, out, in, j0, valid, r0, epi);
   }
 }
 
@@ -124,9 +129,9 @@ namespace detail {
 // One panel of kn values of k from k0: out[r][j] = start[r][j] + sum_{k<kn} a[r][(k0 + k) * as] *
 // brow[k * ldb + j] for r < rows, j < ncols.  brow's rows are read in whole packets up to ncols
 // rounded up.
-template <class T>
+template <class T, class Epi = StoreSums>
 void panel(index_t rows, const T* const* a, index_t as, index_t k0, index_t kn, const T* brow, index_t ldb,
-           index_t ncols, T* const* out, const T* const* start) {
+           index_t ncols, T* const* out, const T* const* start, const Epi& epi = Epi{}) {
   constexpr int L = kPacket<T>;
   const index_t nvec = (ncols + L - 1) / L;
   for (index_t v0 = 0; v0 < nvec; v0 += 4) {
@@ -135,11 +140,11 @@ void panel(index_t rows, const T* const* a, index_t as, index_t k0, index_t kn, 
     const int valid = int(std::min<index_t>(ncols - j0, nv * L));
     const T* b = brow + j0;
     index_t r = 0;
-    for (; r + 4 <= rows; r += 4) micro_nv<4>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid);
+    for (; r + 4 <= rows; r += 4) micro_nv<4>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid, r, epi);
     switch (rows - r) {
-      case 3: micro_nv<3>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid); break;
-      case 2: micro_nv<2>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid); break;
-      case 1: micro_nv<1>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid); break;
+      case 3: micro_nv<3>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid, r, epi); break;
+      case 2: micro_nv<2>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid, r, epi); break;
+      case 1: micro_nv<1>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid, r, epi); break;
       default: break;
     }
   }
@@ -153,12 +158,16 @@ inline constexpr index_t kPanel = 64;
 
 // out[r][j] = in[r][j] + sum_{k<K} a[r][k] * bp[k*ldb + j] for r < rows, j < ncols (see the file
 // comment); `in` null means out itself (out += ...).  Reading the start from another row saves a copy.
-template <class T>
+// The finished sums go through epi (StoreSums: stored to out), so that the caller can finish them while
+// they are still in registers; K must then be positive.
+template <class T, class Epi = detail::StoreSums>
 void small_gemm_rows(index_t rows, const T* const* a, index_t K, const T* bp, index_t ldb, index_t ncols,
-                     T* const* out, const T* const* in = nullptr) {
+                     T* const* out, const T* const* in = nullptr, const Epi& epi = Epi{}) {
   for (index_t k0 = 0; k0 < K; k0 += detail::kPanel) {
     const T* const* start = k0 == 0 && in ? in : out;  // later panels continue from out
-    detail::panel(rows, a, 1, k0, std::min(K, k0 + detail::kPanel) - k0, bp + k0 * ldb, ldb, ncols, out, start);
+    const index_t kn = std::min(K, k0 + detail::kPanel) - k0;
+    if (k0 + kn < K) detail::panel(rows, a, 1, k0, kn, bp + k0 * ldb, ldb, ncols, out, start);
+    else detail::panel(rows, a, 1, k0, kn, bp + k0 * ldb, ldb, ncols, out, start, epi);
   }
 }
 
@@ -217,6 +226,21 @@ void gemm_tn_acc(index_t m, index_t n, index_t K, const T* A, index_t lda, const
   }
 }
 
+// Whether g has a SIMD form here (tanh where Eigen has one, sigmoid); relu, identity and a tanh without
+// one run element by element.
+template <Activation A, class T>
+inline constexpr bool kPacketActivation =
+    A == Activation::Sigmoid || (A == Activation::Tanh && Eigen::internal::packet_traits<T>::HasTanh);
+
+// g(x) on a packet, for the activations of kPacketActivation.
+template <Activation A, class T>
+inline Packet<T> activate_packet(const Packet<T>& x) {
+  using namespace Eigen::internal;
+  using P = Packet<T>;
+  if constexpr (A == Activation::Tanh) return ptanh(x);
+  else return pdiv(pset1<P>(T(1)), padd(pset1<P>(T(1)), pexp(pnegate(x))));  // sigmoid
+}
+
 // h[i] = g(h[i]) for i < n, in place, with the same SIMD code for every element whatever the row's
 // alignment or length (so the bits of an element never depend on where it sits).
 template <Activation A, class T>
@@ -226,31 +250,40 @@ inline void activate_row(T* h, index_t n) {
   constexpr int L = kPacket<T>;
   if constexpr (A == Activation::Identity) {
     return;
-  } else if constexpr (A == Activation::Relu) {
+  } else if constexpr (!kPacketActivation<A, T>) {
     for (index_t i = 0; i < n; ++i) h[i] = activate<A>(h[i]);
-  } else if constexpr (A == Activation::Tanh && !packet_traits<T>::HasTanh) {
-    for (index_t i = 0; i < n; ++i) h[i] = std::tanh(h[i]);
   } else {
-    auto f = [](const P& x) {
-      if constexpr (A == Activation::Tanh) return ptanh(x);
-      else return pdiv(pset1<P>(T(1)), padd(pset1<P>(T(1)), pexp(pnegate(x))));  // sigmoid
-    };
     index_t i = 0;
-    for (; i + L <= n; i += L) pstoreu(h + i, f(ploadu<P>(h + i)));
-    if (i < n) detail::store_part(h + i, f(detail::load_part(h + i, int(n - i))), int(n - i));
+    for (; i + L <= n; i += L) pstoreu(h + i, activate_packet<A, T>(ploadu<P>(h + i)));
+    if (i < n) detail::store_part(h + i, activate_packet<A, T>(detail::load_part(h + i, int(n - i))), int(n - i));
   }
 }
 
-// dxi[i] = g'(xi[i]) * dh[i], with g' computed from h = g(xi).  tanh' is written (1 - h)(1 + h), not
-// 1 - h*h: the compiler may fuse the latter into an FMA in the vectorised loop and not in its scalar
-// remainder, and which elements fall in the remainder depends on how the columns are split.
+// g'(xi) * dh on packets, g' computed from h = g(xi): the same operations, in the same order, as
+// activation.hpp's derivative_from_output times dh.  tanh' is written (1 - h)(1 + h), not 1 - h*h,
+// which a compiler could fuse into an FMA in some places and not others.
+template <Activation A, class T>
+inline Packet<T> vjp_packet(const Packet<T>& h, const Packet<T>& dh) {
+  using namespace Eigen::internal;
+  using P = Packet<T>;
+  const P one = pset1<P>(T(1));
+  if constexpr (A == Activation::Tanh) return pmul(pmul(psub(one, h), padd(one, h)), dh);
+  else if constexpr (A == Activation::Sigmoid) return pmul(pmul(h, psub(one, h)), dh);
+  else if constexpr (A == Activation::Relu) return pmul(pselect(pcmp_lt(pzero(h), h), one, pzero(h)), dh);
+  else return pmul(one, dh);
+}
+
+// dxi[i] = g'(xi[i]) * dh[i] for i < n (vjp_packet on every element, whatever the row's alignment).
 template <Activation A, class T>
 inline void activation_vjp_row(const T* h, const T* dh, T* dxi, index_t n) {
-  for (index_t i = 0; i < n; ++i) {
-    T d;
-    if constexpr (A == Activation::Tanh) d = (T(1) - h[i]) * (T(1) + h[i]);
-    else d = derivative_from_output<A>(h[i]);
-    dxi[i] = d * dh[i];
+  using namespace Eigen::internal;
+  using P = Packet<T>;
+  constexpr int L = kPacket<T>;
+  index_t i = 0;
+  for (; i + L <= n; i += L) pstoreu(dxi + i, vjp_packet<A, T>(ploadu<P>(h + i), ploadu<P>(dh + i)));
+  if (i < n) {
+    const int c = int(n - i);
+    detail::store_part(dxi + i, vjp_packet<A, T>(detail::load_part(h + i, c), detail::load_part(dh + i, c)), c);
   }
 }
 
