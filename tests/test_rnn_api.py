@@ -151,10 +151,12 @@ def restore_threads():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("B, N", [(1, 70), (7, 70), (1, 260), (3, 150)])
-def test_bitwise_identical_for_any_thread_count(rng, restore_threads, dtype, B, N):
-    # B*T > one 256-row GEMM block; (1, 260) and (3, 150) split the state's columns across threads
-    a = make(rng, B=B, T=300 if B == 1 else 100, D=20, N=N, M=2, K=6, dtype=dtype)
+@pytest.mark.parametrize("B, T, N", [(1, 300, 70), (7, 100, 70), (1, 300, 260), (3, 100, 150), (1, 2500, 40)])
+def test_bitwise_identical_for_any_thread_count(rng, restore_threads, dtype, B, T, N):
+    # B*T > one 256-row GEMM block; (1, 260) and (3, 150) split the state's columns across threads;
+    # (1, 2500, 40): the weight gradients' tasks (two chunks of rows, ten blocks of dx) run while the
+    # sweep of the single sequence goes on
+    a = make(rng, B=B, T=T, D=20, N=N, M=2, K=6, dtype=dtype)
     results = []
     for n in (1, 2, 3, 4):
         rnnlti.set_num_threads(n)

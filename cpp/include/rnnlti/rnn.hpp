@@ -22,6 +22,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -147,6 +148,13 @@ const T* pack_delays(const T* V, index_t M, index_t N, bool forward, T* p) {
   return p;
 }
 
+// Waiting in a spin loop: tells the core, and a sibling hyper-thread, that this one is only polling.
+inline void spin_pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 // The caller's work space `given`, or `own` sized to n elements where the caller gave none.
 template <class T>
 T* workspace(T* given, std::vector<T>& own, index_t n) {
@@ -160,9 +168,13 @@ T* workspace(T* given, std::vector<T>& own, index_t n) {
 // sync does nothing.  Few sequences with big steps: every thread takes all sequences and a block of
 // columns (whole SIMD packets), and sync is a barrier, since step t+1 reads all of step t.  Either way
 // each element is computed by the same instructions in the same order: the bits do not change.
+inline bool sweep_splits_columns(const Team& team, index_t B, index_t macs_per_step) {
+  return team.size > 1 && B < 2 * team.size && macs_per_step >= (index_t(1) << 16);
+}
+
 template <class T, class Step>
 void run_sweep(const Team& team, index_t B, index_t N, index_t macs_per_step, Step&& step) {
-  if (team.size > 1 && B < 2 * team.size && macs_per_step >= (index_t(1) << 16)) {
+  if (sweep_splits_columns(team, B, macs_per_step)) {
     const index_t L = kPacket<T>, nvec = (N + L - 1) / L, nt = team.size, i = team.id;
     const index_t j0 = std::min(N, nvec * i / nt * L), j1 = std::min(N, nvec * (i + 1) / nt * L);
     step(index_t(0), B, j0, j1, [&] { team.barrier(); });
@@ -276,7 +288,7 @@ void backward_sweep(const RnnBackwardArgs<T>& p, const T* Vb, index_t b0, index_
 // depend only on the sizes; one task sums one chunk into its own slice (chunk 0 straight into the
 // output), then the slices are added to the output in chunk order.  Parallel even when there is a
 // single weight matrix to reduce, yet the bits do not depend on the thread count.
-inline index_t reduction_chunks(index_t rows) { return std::clamp<index_t>(rows / 2048, 1, 8); }
+inline index_t reduction_chunks(index_t rows) { return std::clamp<index_t>(rows / 1024, 1, 8); }
 inline index_t chunk_begin(index_t rows, index_t chunks, index_t c) { return rows * c / chunks; }
 
 // out[i] += slices[c - 1][i] for c = 1 .. chunks-1, in that order, each element once; slices are
@@ -295,15 +307,31 @@ void add_slices_in_order(const Team& team, T* out, index_t count, const T* slice
 }
 
 // dU, dV, db and dx after the sweep: chunks of rows for the sums (above), blocks of rows for dx.
+// With `rows_done_from` (a single sequence, whose sweep one thread is still running), the tasks are
+// taken latest rows first, each once rows_done_from has come down to its first row: the other threads
+// work while the sweep runs.  The tasks and what each computes are the same either way.
 template <class T>
-void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p, const T* U_padded, T* slices) {
+void weight_gradients(const Team& team, const RnnBackwardArgs<T>& p, const T* U_padded, T* slices,
+                      const std::atomic<index_t>* rows_done_from = nullptr) {
   const RnnForwardArgs<T>& f = p.fwd;
   const index_t B = f.B, T_ = f.T_, D = f.D, N = f.N, M = f.M, BT = B * T_;
   const index_t chunks = reduction_chunks(BT), stride = D * N + M * N * N;
   // Task i < (M+1)*chunks: gradient i / chunks (0: dU, m: dV[m-1]) over chunk i % chunks; then db; then dx.
   const index_t sums = (M + 1) * chunks, with_db = sums + (p.db ? 1 : 0);
-  const index_t dx_blocks = p.dx ? (BT + kRowBlock - 1) / kRowBlock : 0;
-  team.for_dynamic(with_db + dx_blocks, [&](index_t i) {
+  const index_t dx_blocks = p.dx ? (BT + kRowBlock - 1) / kRowBlock : 0, tasks = with_db + dx_blocks;
+  auto first_row = [&](index_t i) {  // the first row of dxi that task i reads (db: all of them)
+    if (i >= with_db) return (i - with_db) * kRowBlock;
+    return i == sums ? index_t(0) : chunk_begin(BT, chunks, i % chunks);
+  };
+  std::vector<index_t> order(size_t(rows_done_from ? tasks : 0));
+  for (index_t i = 0; i < index_t(order.size()); ++i) order[size_t(i)] = i;
+  std::stable_sort(order.begin(), order.end(), [&](index_t u, index_t v) { return first_row(u) > first_row(v); });
+  team.for_dynamic(tasks, [&](index_t k) {
+    index_t i = k;
+    if (rows_done_from) {
+      i = order[size_t(k)];
+      while (rows_done_from->load(std::memory_order_acquire) > first_row(i)) spin_pause();
+    }
     if (i >= with_db) {  // dx = dxi U, one block of rows
       const index_t r0 = (i - with_db) * kRowBlock, nr = std::min(kRowBlock, BT - r0);
       gemm_rows_packed(nr, N, p.dxi + r0 * N, N, U_padded, packed_ld<T>(D), D, p.dx + r0 * D, D);
@@ -396,7 +424,18 @@ void rnn_backward(const RnnBackwardArgs<T>& p, Activation act) {
   const T* Vb = pack_delays(f.V, M, N, /*forward=*/false, scratch);
   dispatch_activation(act, [&](auto tag) {
     constexpr Activation A = decltype(tag)::value;
+    std::atomic<index_t> rows_done_from{T_};
     parallel_region([&](const Team& team) {
+      if (B == 1 && team.size > 1 && !sweep_splits_columns(team, B, M * N * N)) {
+        // One sequence: thread 0 sweeps, saying after each step which rows are done, while the others
+        // start on the weight gradients of those rows.
+        if (team.id == 0) {
+          index_t next = T_;
+          backward_sweep<A>(p, Vb, 0, 1, 0, N, [&] { rows_done_from.store(--next, std::memory_order_release); });
+        }
+        weight_gradients(team, p, U_padded, slices, &rows_done_from);
+        return;
+      }
       run_sweep<T>(team, B, N, B * M * N * N, [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
         backward_sweep<A>(p, Vb, b0, b1, j0, j1, sync);
       });  // ends with a barrier: the weight gradients read all of dxi
