@@ -60,8 +60,11 @@ def run_reference(p, activation):
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("M", [1, 2, 3])
-def test_matches_reference_loops(rng, activation, M):
-    p = problem(rng, M=M, N=21)  # N = 21: a full and a partial SIMD packet of float64
+@pytest.mark.parametrize("B, N", [(3, 21), (1, 21), (1, 70)])
+def test_matches_reference_loops(rng, activation, M, B, N):
+    # N = 21: a full and a partial SIMD packet of float64; B = 1 runs the single-sequence step kernel
+    # (two FMA chains), whose sums over M*N = 21, 63, 70, 210 values end on an odd one or span panels
+    p = problem(rng, B=B, M=M, N=N)
     h, ro, g = run_library(p, activation)
     r = run_reference(p, activation)
     close(h, r["h"], 1e-12)

@@ -148,6 +148,16 @@ const T* pack_delays(const T* V, index_t M, index_t N, bool forward, T* p) {
   return p;
 }
 
+// The sweeps' per-step product (small_gemm_rows), or with a batch of one sequence (a size: the choice
+// never depends on the thread count) the single-row kernel with two FMA chains, since then each step
+// waits on the latency of its sums.
+template <class T, class Epi = detail::StoreSums>
+void step_product(bool one_sequence, index_t rows, const T* const* a, index_t K, const T* bp, index_t ldb,
+                  index_t ncols, T* const* out, const T* const* in = nullptr, const Epi& epi = Epi{}) {
+  if (one_sequence) small_gemm_one_row(a[0], K, bp, ldb, ncols, out[0], in ? in[0] : nullptr, epi);
+  else small_gemm_rows(rows, a, K, bp, ldb, ncols, out, in, epi);
+}
+
 // Waiting in a spin loop: tells the core, and a sibling hyper-thread, that this one is only polling.
 inline void spin_pause() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -224,16 +234,16 @@ void forward_sweep(const RnnForwardArgs<T>& p, const T* Vf, index_t b0, index_t 
     for (index_t r = 0; r < rows; ++r) o[r] = state(r, t) + j0;  // holds U x[t] + b already
     if (t >= M) {  // h[t] = g(xi[t]) as the sums are finished
       for (index_t r = 0; r < rows; ++r) a[r] = state(r, t - M);
-      small_gemm_rows<T>(rows, a.data(), M * N, Vj, ld, cols, o.data(), nullptr, ActivateSums<A>{});
+      step_product<T>(p.B == 1, rows, a.data(), M * N, Vj, ld, cols, o.data(), nullptr, ActivateSums<A>{});
     } else {
       // Delays m > t reach into h0 = [h[-M] .. h[-1]]: its rows t.. M-1 meet packed rows [0, (M-t) N).
       if (p.h0) {
         for (index_t r = 0; r < rows; ++r) a[r] = p.h0 + (b0 + r) * p.h0_stride + t * N;
-        small_gemm_rows(rows, a.data(), (M - t) * N, Vj, ld, cols, o.data());
+        step_product(p.B == 1, rows, a.data(), (M - t) * N, Vj, ld, cols, o.data());
       }
       if (t > 0) {
         for (index_t r = 0; r < rows; ++r) a[r] = state(r, 0);
-        small_gemm_rows(rows, a.data(), t * N, Vj + (M - t) * N * ld, ld, cols, o.data());
+        step_product(p.B == 1, rows, a.data(), t * N, Vj + (M - t) * N * ld, ld, cols, o.data());
       }
       for (index_t r = 0; r < rows; ++r) activate_row<A>(o[r], cols);
     }
@@ -261,7 +271,7 @@ void backward_sweep(const RnnBackwardArgs<T>& p, const T* Vb, index_t b0, index_
     const index_t delays = std::min(M, T_ - 1 - t);  // dxi[t+m] exists for m <= T-1-t
     if (delays > 0) {  // dh[t] = dh_partial[t] + [dxi[t+1] .. dxi[t+M]] V packed, then dxi[t]
       for (index_t r = 0; r < rows; ++r) a[r] = p.dxi + at(r, t + 1);
-      small_gemm_rows(rows, a.data(), delays * N, Vj, ld, cols, o.data(), partial.data(),
+      step_product(f.B == 1, rows, a.data(), delays * N, Vj, ld, cols, o.data(), partial.data(),
                       VjpSums<A, T>{h.data(), dxi.data()});
     } else {
       for (index_t r = 0; r < rows; ++r) {
@@ -280,7 +290,7 @@ void backward_sweep(const RnnBackwardArgs<T>& p, const T* Vb, index_t b0, index_
       std::fill(o[r], o[r] + cols, T(0));
       a[r] = p.dxi + at(r, 0);
     }
-    if (m_hi >= m_lo) small_gemm_rows(rows, a.data(), (m_hi - m_lo + 1) * N, Vj + (m_lo - 1) * N * ld, ld, cols, o.data());
+    if (m_hi >= m_lo) step_product(f.B == 1, rows, a.data(), (m_hi - m_lo + 1) * N, Vj + (m_lo - 1) * N * ld, ld, cols, o.data());
   }
 }
 
@@ -427,11 +437,14 @@ void rnn_backward(const RnnBackwardArgs<T>& p, Activation act) {
     std::atomic<index_t> rows_done_from{T_};
     parallel_region([&](const Team& team) {
       if (B == 1 && team.size > 1 && !sweep_splits_columns(team, B, M * N * N)) {
-        // One sequence: thread 0 sweeps, saying after each step which rows are done, while the others
-        // start on the weight gradients of those rows.
+        // One sequence: thread 0 sweeps, saying every 32 steps which rows are done, while the others
+        // start on the weight gradients of those rows.  (Saying it every step cost the sweep a transfer
+        // of the counter's cache line from the polling threads each time.)
         if (team.id == 0) {
           index_t next = T_;
-          backward_sweep<A>(p, Vb, 0, 1, 0, N, [&] { rows_done_from.store(--next, std::memory_order_release); });
+          backward_sweep<A>(p, Vb, 0, 1, 0, N, [&] {
+            if (--next % 32 == 0) rows_done_from.store(next, std::memory_order_release);
+          });
         }
         weight_gradients(team, p, U_padded, slices, &rows_done_from);
         return;
