@@ -405,13 +405,17 @@ void rnn_forward(const RnnForwardArgs<T>& p, Activation act) {
   pack_padded(p.U, p.N, p.D, /*transpose=*/true, Ut);
   dispatch_activation(act, [&](auto tag) {
     constexpr Activation A = decltype(tag)::value;
-    parallel_region([&](const Team& team) {
+    auto body = [&](const Team& team) {
       input_projection(team, p, Ut);  // ends with a barrier: the sweep reads every row
       run_sweep<T>(team, p.B, p.N, p.B * p.M * p.N * p.N,
                    [&](index_t b0, index_t b1, index_t j0, index_t j1, auto&& sync) {
                      forward_sweep<A>(p, Vf, b0, b1, j0, j1, sync);
                    });
-    });
+    };
+    // One sequence with small steps: the sweep runs on one thread anyway, and the projection is a
+    // small part of the call; the calling thread does it all rather than wake a team that would wait.
+    if (p.B == 1 && !sweep_splits_columns(Team{0, max_threads()}, 1, p.M * p.N * p.N)) body(Team{});
+    else parallel_region(body);
   });
 }
 
