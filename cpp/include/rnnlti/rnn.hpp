@@ -148,14 +148,13 @@ const T* pack_delays(const T* V, index_t M, index_t N, bool forward, T* p) {
   return p;
 }
 
-// The sweeps' per-step product (small_gemm_rows), or with a batch of one sequence (a size: the choice
-// never depends on the thread count) the single-row kernel with two FMA chains, since then each step
-// waits on the latency of its sums.
+// The sweeps' per-step product: small_gemm_rows, its sums in two FMA chains for a batch of one
+// sequence (a size: the choice never depends on the thread count), since then each step waits on the
+// latency of its sums.
 template <class T, class Epi = detail::StoreSums>
 void step_product(bool one_sequence, index_t rows, const T* const* a, index_t K, const T* bp, index_t ldb,
                   index_t ncols, T* const* out, const T* const* in = nullptr, const Epi& epi = Epi{}) {
-  if (one_sequence) small_gemm_one_row(a[0], K, bp, ldb, ncols, out[0], in ? in[0] : nullptr, epi);
-  else small_gemm_rows(rows, a, K, bp, ldb, ncols, out, in, epi);
+  small_gemm_rows(rows, a, K, bp, ldb, ncols, out, in, epi, /*two_chains=*/one_sequence);
 }
 
 // Waiting in a spin loop: tells the core, and a sibling hyper-thread, that this one is only polling.
@@ -178,13 +177,18 @@ T* workspace(T* given, std::vector<T>& own, index_t n) {
 // sync does nothing.  Few sequences with big steps: every thread takes all sequences and a block of
 // columns (whole SIMD packets), and sync is a barrier, since step t+1 reads all of step t.  Either way
 // each element is computed by the same instructions in the same order: the bits do not change.
-inline bool sweep_splits_columns(const Team& team, index_t B, index_t macs_per_step) {
-  return team.size > 1 && B < 2 * team.size && macs_per_step >= (index_t(1) << 16);
+inline bool sweep_splits_columns(index_t threads, index_t B, index_t macs_per_step) {
+  return threads > 1 && B < 2 * threads && macs_per_step >= (index_t(1) << 16);
+}
+
+// A single sequence whose sweep is not split by columns: it runs on one thread, whatever the team.
+inline bool sweep_is_serial(index_t threads, index_t B, index_t macs_per_step) {
+  return B == 1 && !sweep_splits_columns(threads, B, macs_per_step);
 }
 
 template <class T, class Step>
 void run_sweep(const Team& team, index_t B, index_t N, index_t macs_per_step, Step&& step) {
-  if (sweep_splits_columns(team, B, macs_per_step)) {
+  if (sweep_splits_columns(team.size, B, macs_per_step)) {
     const index_t L = kPacket<T>, nvec = (N + L - 1) / L, nt = team.size, i = team.id;
     const index_t j0 = std::min(N, nvec * i / nt * L), j1 = std::min(N, nvec * (i + 1) / nt * L);
     step(index_t(0), B, j0, j1, [&] { team.barrier(); });
@@ -200,9 +204,9 @@ struct ActivateSums {
   template <class T, class P>
   void operator()(T* dst, index_t, index_t, const P& xi, int count) const {
     if constexpr (kPacketActivation<A, T>) {
-      detail::StoreSums{}(dst, 0, 0, activate_packet<A, T>(xi), count);
+      detail::store_part(dst, activate_packet<A, T>(xi), count);
     } else {
-      detail::StoreSums{}(dst, 0, 0, xi, count);
+      detail::store_part(dst, xi, count);
       activate_row<A>(dst, count);
     }
   }
@@ -216,9 +220,8 @@ struct VjpSums {
   T* const* dxi;
   template <class P>
   void operator()(T* dst, index_t r, index_t j, const P& dh, int count) const {
-    detail::StoreSums{}(dst, r, j, dh, count);
-    const P hv = count == kPacket<T> ? Eigen::internal::ploadu<P>(h[r] + j) : detail::load_part(h[r] + j, count);
-    detail::StoreSums{}(dxi[r] + j, r, j, vjp_packet<A, T>(hv, dh), count);
+    detail::store_part(dst, dh, count);
+    detail::store_part(dxi[r] + j, vjp_packet<A, T>(detail::load_part(h[r] + j, count), dh), count);
   }
 };
 
@@ -414,7 +417,7 @@ void rnn_forward(const RnnForwardArgs<T>& p, Activation act) {
     };
     // One sequence with small steps: the sweep runs on one thread anyway, and the projection is a
     // small part of the call; the calling thread does it all rather than wake a team that would wait.
-    if (p.B == 1 && !sweep_splits_columns(Team{0, max_threads()}, 1, p.M * p.N * p.N)) body(Team{});
+    if (sweep_is_serial(max_threads(), p.B, p.M * p.N * p.N)) body(Team{});
     else parallel_region(body);
   });
 }
@@ -440,7 +443,7 @@ void rnn_backward(const RnnBackwardArgs<T>& p, Activation act) {
     constexpr Activation A = decltype(tag)::value;
     std::atomic<index_t> rows_done_from{T_};
     parallel_region([&](const Team& team) {
-      if (B == 1 && team.size > 1 && !sweep_splits_columns(team, B, M * N * N)) {
+      if (team.size > 1 && sweep_is_serial(team.size, B, B * M * N * N)) {
         // One sequence: thread 0 sweeps, saying every 32 steps which rows are done, while the others
         // start on the weight gradients of those rows.  (Saying it every step cost the sweep a transfer
         // of the counter's cache line from the polling threads each time.)

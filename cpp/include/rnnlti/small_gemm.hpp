@@ -58,8 +58,7 @@ inline void store_part(T* p, const Packet<T>& v, int count) {
 struct StoreSums {
   template <class T, class P>
   void operator()(T* dst, index_t, index_t, const P& v, int count) const {
-    if (count == kPacket<T>) Eigen::internal::pstoreu(dst, v);
-    else store_part(dst, v, count);
+    store_part(dst, v, count);
   }
 };
 
@@ -156,27 +155,32 @@ inline void micro_two_chains(const T* a, index_t kn, const T* brow, index_t ldb,
   }
 }
 
-template <bool Full, class T, class Epi>
+template <class T, class Epi>
 inline void micro_two_chains_nv(int nv, const T* a, index_t kn, const T* brow, index_t ldb, T* out, const T* in,
                                 index_t j0, int valid, const Epi& epi) {
+  constexpr int L = kPacket<T>;
+  if (valid == nv * L) {
+    switch (nv) {
+      case 1: return micro_two_chains<1, true>(a, kn, brow, ldb, out, in, j0, valid, epi);
+      case 2: return micro_two_chains<2, true>(a, kn, brow, ldb, out, in, j0, valid, epi);
+      case 3: return micro_two_chains<3, true>(a, kn, brow, ldb, out, in, j0, valid, epi);
+      default: return micro_two_chains<4, true>(a, kn, brow, ldb, out, in, j0, valid, epi);
+    }
+  }
   switch (nv) {
-    case 1: return micro_two_chains<1, Full>(a, kn, brow, ldb, out, in, j0, valid, epi);
-    case 2: return micro_two_chains<2, Full>(a, kn, brow, ldb, out, in, j0, valid, epi);
-    case 3: return micro_two_chains<3, Full>(a, kn, brow, ldb, out, in, j0, valid, epi);
-    default: return micro_two_chains<4, Full>(a, kn, brow, ldb, out, in, j0, valid, epi);
+    case 1: return micro_two_chains<1, false>(a, kn, brow, ldb, out, in, j0, valid, epi);
+    case 2: return micro_two_chains<2, false>(a, kn, brow, ldb, out, in, j0, valid, epi);
+    case 3: return micro_two_chains<3, false>(a, kn, brow, ldb, out, in, j0, valid, epi);
+    default: return micro_two_chains<4, false>(a, kn, brow, ldb, out, in, j0, valid, epi);
   }
 }
 
-}  // namespace detail
-
-namespace detail {
-
 // One panel of kn values of k from k0: out[r][j] = start[r][j] + sum_{k<kn} a[r][(k0 + k) * as] *
 // brow[k * ldb + j] for r < rows, j < ncols.  brow's rows are read in whole packets up to ncols
-// rounded up.
+// rounded up.  two_chains: a single row (rows == 1, as == 1) summed by micro_two_chains.
 template <class T, class Epi = StoreSums>
 void panel(index_t rows, const T* const* a, index_t as, index_t k0, index_t kn, const T* brow, index_t ldb,
-           index_t ncols, T* const* out, const T* const* start, const Epi& epi = Epi{}) {
+           index_t ncols, T* const* out, const T* const* start, const Epi& epi = Epi{}, bool two_chains = false) {
   constexpr int L = kPacket<T>;
   const index_t nvec = (ncols + L - 1) / L;
   for (index_t v0 = 0; v0 < nvec; v0 += 4) {
@@ -184,6 +188,10 @@ void panel(index_t rows, const T* const* a, index_t as, index_t k0, index_t kn, 
     const index_t j0 = v0 * L;
     const int valid = int(std::min<index_t>(ncols - j0, nv * L));
     const T* b = brow + j0;
+    if (two_chains) {
+      micro_two_chains_nv(nv, a[0] + k0, kn, b, ldb, out[0], start[0], j0, valid, epi);
+      continue;
+    }
     index_t r = 0;
     for (; r + 4 <= rows; r += 4) micro_nv<4>(nv, a + r, as, k0, kn, b, ldb, out + r, start + r, j0, valid, r, epi);
     switch (rows - r) {
@@ -195,8 +203,9 @@ void panel(index_t rows, const T* const* a, index_t as, index_t k0, index_t kn, 
   }
 }
 
-// Rows of k per panel: a 128 x 64-float panel of the right operand (32 KiB) stays in L1 while every
-// row group passes over it.
+// Rows of k per panel: a 64 x 64-float block of the right operand stays in L1 while every row group
+// passes over it.  (With 128 rows and a 512-byte row stride, the block's lines crowded into half of
+// L1's sets and were evicted: 153 against 214 GFLOP/s on the dV product.)
 inline constexpr index_t kPanel = 64;
 
 }  // namespace detail
@@ -204,40 +213,17 @@ inline constexpr index_t kPanel = 64;
 // out[r][j] = in[r][j] + sum_{k<K} a[r][k] * bp[k*ldb + j] for r < rows, j < ncols (see the file
 // comment); `in` null means out itself (out += ...).  Reading the start from another row saves a copy.
 // The finished sums go through epi (StoreSums: stored to out), so that the caller can finish them while
-// they are still in registers; K must then be positive.
+// they are still in registers; K must then be positive.  two_chains (rows == 1 only): each sum in two
+// FMA chains (micro_two_chains), another summation order, so callers choose it by sizes alone, never
+// by the number of threads.
 template <class T, class Epi = detail::StoreSums>
 void small_gemm_rows(index_t rows, const T* const* a, index_t K, const T* bp, index_t ldb, index_t ncols,
-                     T* const* out, const T* const* in = nullptr, const Epi& epi = Epi{}) {
+                     T* const* out, const T* const* in = nullptr, const Epi& epi = Epi{}, bool two_chains = false) {
   for (index_t k0 = 0; k0 < K; k0 += detail::kPanel) {
     const T* const* start = k0 == 0 && in ? in : out;  // later panels continue from out
     const index_t kn = std::min(K, k0 + detail::kPanel) - k0;
-    if (k0 + kn < K) detail::panel(rows, a, 1, k0, kn, bp + k0 * ldb, ldb, ncols, out, start);
-    else detail::panel(rows, a, 1, k0, kn, bp + k0 * ldb, ldb, ncols, out, start, epi);
-  }
-}
-
-// small_gemm_rows for a single row, each sum in two FMA chains (micro_two_chains): another summation
-// order, so callers choose between the two by sizes alone, never by the number of threads.
-template <class T, class Epi = detail::StoreSums>
-void small_gemm_one_row(const T* a, index_t K, const T* bp, index_t ldb, index_t ncols, T* out,
-                        const T* in = nullptr, const Epi& epi = Epi{}) {
-  constexpr int L = kPacket<T>;
-  const index_t nvec = (ncols + L - 1) / L;
-  for (index_t k0 = 0; k0 < K; k0 += detail::kPanel) {
-    const index_t kn = std::min(K, k0 + detail::kPanel) - k0;
-    const T* start = k0 == 0 && in ? in : out;
-    const bool last = k0 + kn >= K;
-    for (index_t v0 = 0; v0 < nvec; v0 += 4) {
-      const int nv = int(std::min<index_t>(4, nvec - v0));
-      const index_t j0 = v0 * L;
-      const int valid = int(std::min<index_t>(ncols - j0, nv * L));
-      const T* b = bp + k0 * ldb + j0;
-      const bool full = valid == nv * L;
-      if (last && full) detail::micro_two_chains_nv<true>(nv, a + k0, kn, b, ldb, out, start, j0, valid, epi);
-      else if (last) detail::micro_two_chains_nv<false>(nv, a + k0, kn, b, ldb, out, start, j0, valid, epi);
-      else if (full) detail::micro_two_chains_nv<true>(nv, a + k0, kn, b, ldb, out, start, j0, valid, detail::StoreSums{});
-      else detail::micro_two_chains_nv<false>(nv, a + k0, kn, b, ldb, out, start, j0, valid, detail::StoreSums{});
-    }
+    if (k0 + kn < K) detail::panel(rows, a, 1, k0, kn, bp + k0 * ldb, ldb, ncols, out, start, detail::StoreSums{}, two_chains);
+    else detail::panel(rows, a, 1, k0, kn, bp + k0 * ldb, ldb, ncols, out, start, epi, two_chains);
   }
 }
 
